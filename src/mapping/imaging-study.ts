@@ -74,7 +74,15 @@ function procedureCodes(ctx: MappingContext): CodeableConcept[] {
   // MADO requires a displayable procedure (mado-reqproc-1); the requested procedure's or the study's description
   // is what DICOM has for it.
   const text = study.request.requestedProcedureDescription ?? study.description;
-  return ctx.profiles.flavor === 'mado' && text ? [{ text }] : [];
+  if (ctx.profiles.flavor !== 'mado') {
+    return [];
+  }
+  if (!text) {
+    ctx.warnings.push(
+      'MADO needs a displayable procedure (mado-reqproc-1), but DICOM has no ProcedureCodeSequence, RequestedProcedureDescription or StudyDescription'
+    );
+  }
+  return text ? [{ text }] : [];
 }
 
 function mapSeries(
