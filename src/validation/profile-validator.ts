@@ -356,7 +356,8 @@ function walk(p: LoadedProfile, el: ElementDefinition, value: unknown, path: str
     const childId = child.id ?? '';
     const name = lastSegment(childId);
     const vals = childValues(value, name);
-    const childPath = (i: number): string => `${path}.${name}${vals.length > 1 || child.max !== '1' ? `[${i}]` : ''}`;
+    const childPath = (i: number): string =>
+      `${path}.${vals[i]?.key ?? name}${vals.length > 1 || child.max !== '1' ? `[${i}]` : ''}`;
     const slices = child.slicing ? (p.slices.get(childId) ?? []).filter((s) => !(s.id ?? '').includes('/')) : [];
     if (changedFromBase(child)) {
       checkCardinality(child, vals.length, `${path}.${name}`, childId, ctx);
