@@ -19,10 +19,18 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache', 'fhir-packages');
 const out = join(root, 'generated', 'snapshots');
 
-function writePackage(name: string, version: string, deps: Record<string, string>, resources: { id?: string; resourceType: string }[]): void {
+function writePackage(
+  name: string,
+  version: string,
+  deps: Record<string, string>,
+  resources: { id?: string; resourceType: string }[]
+): void {
   const dir = join(cache, `${name}#${version}`, 'package');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version, fhirVersions: ['4.0.1'], dependencies: deps }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name, version, fhirVersions: ['4.0.1'], dependencies: deps })
+  );
   for (const r of resources) {
     writeFileSync(join(dir, `${r.resourceType}-${r.id}.json`), JSON.stringify(r));
   }
@@ -46,16 +54,31 @@ async function main(): Promise<void> {
   rmSync(cache, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const core = [...readR4('profiles-types.json'), ...readR4('profiles-resources.json'), ...readR4('extension-definitions.json')];
+  const core = [
+    ...readR4('profiles-types.json'),
+    ...readR4('profiles-resources.json'),
+    ...readR4('extension-definitions.json'),
+  ];
   writePackage('hl7.fhir.r4.core', '4.0.1', {}, core);
   writePackage('hl7.terminology.r4', '7.0.1', {}, []);
   writePackage('hl7.fhir.uv.extensions.r4', '5.3.0', {}, []);
   const deps = { 'hl7.fhir.r4.core': '4.0.1' };
   writePackage('local.xver-r5.r4', '0.1.0', deps, readFolder('local'));
-  writePackage('hl7.fhir.eu.imaging-manifest-r4', '0.2.1-build', { ...deps, 'local.xver-r5.r4': '0.1.0' }, readFolder('imaging-manifest-r4'));
+  writePackage(
+    'hl7.fhir.eu.imaging-manifest-r4',
+    '0.2.1-build',
+    { ...deps, 'local.xver-r5.r4': '0.1.0' },
+    readFolder('imaging-manifest-r4')
+  );
   writePackage('ihe.rad.mado', '0.1.0', deps, readFolder('ihe-mado'));
 
-  const quiet = { info: () => undefined, warn: () => undefined, error: (m: unknown) => console.error(m) };
+  const quiet = {
+    info: (): void => undefined,
+    warn: (): void => undefined,
+    error: (m: unknown): void => {
+      console.error(m);
+    },
+  };
   const fpe = await FhirPackageExplorer.create({
     context: ['hl7.fhir.eu.imaging-manifest-r4#0.2.1-build', 'ihe.rad.mado#0.1.0'],
     cachePath: cache,

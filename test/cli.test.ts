@@ -22,7 +22,9 @@ describe('imaging-manifest build', () => {
     expect(r.code).toBe(0);
     const bundle = JSON.parse(r.out) as Bundle;
     expect(bundle.resourceType).toBe('Bundle');
-    expect(r.err).toMatch(/study 1\.3\.6\.1\.4\.1\.5962\.1\.1\.0\.0\.0\.1196527414\.5534\.0\.1: 3 series, 3 instances, CR: valid eu manifest/);
+    expect(r.err).toMatch(
+      /study 1\.3\.6\.1\.4\.1\.5962\.1\.1\.0\.0\.0\.1196527414\.5534\.0\.1: 3 series, 3 instances, CR: valid eu manifest/
+    );
     expect(r.err).not.toMatch(/Doe|Archibald|77654033/); // no PHI in the summary
   });
 
@@ -45,7 +47,7 @@ describe('imaging-manifest build', () => {
     const r = cli('build', fixturePath('dicom'), fixturePath('broken/MR_truncated.dcm'), '--out-dir', dir, ...base);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/error: .*MR_truncated\.dcm: truncated file/);
-    expect(readdirSync(dir)).toEqual(["1.3.6.1.4.1.5962.1.1.0.0.0.1196527414.5534.0.1.json"]); // the good study is still written
+    expect(readdirSync(dir)).toEqual(['1.3.6.1.4.1.5962.1.1.0.0.0.1196527414.5534.0.1.json']); // the good study is still written
   });
 
   test('eu without a DICOMweb address fails for that study, naming the option', () => {
@@ -103,6 +105,12 @@ describe('the installed command', () => {
     );
     expect(r.stderr).toMatch(/valid eu manifest written/);
     expect(r.status).toBe(0);
-    expect(execFileSync('node', ['bin/imaging-manifest.js', 'validate', out], { cwd: fixturePath('../..'), encoding: 'utf8', stdio: 'pipe' })).toBe('');
+    expect(
+      execFileSync('node', ['bin/imaging-manifest.js', 'validate', out], {
+        cwd: fixturePath('../..'),
+        encoding: 'utf8',
+        stdio: 'pipe',
+      })
+    ).toBe('');
   });
 });

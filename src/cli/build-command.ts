@@ -62,7 +62,9 @@ export function buildCommand(args: string[], io: Io): number {
   try {
     zoneOffset(timezone, '2000-01-01', '00:00:00');
   } catch {
-    throw new UsageError(`--timezone is not a known zone: ${timezone} (use an IANA name such as Europe/Paris, or +01:00)`);
+    throw new UsageError(
+      `--timezone is not a known zone: ${timezone} (use an IANA name such as Europe/Paris, or +01:00)`
+    );
   }
   const options: MappingOptions = {
     dicomwebBase: values['dicomweb-base']?.replace(/\/+$/, ''),
@@ -85,8 +87,12 @@ export function buildCommand(args: string[], io: Io): number {
     throw new UsageError((err as Error).message);
   }
   const { studies, errors, skipped } = loaded;
-  skipped.forEach((s) => io.err(`note: skipped ${s.source}: ${s.reason}`));
-  errors.forEach((e) => io.err(`error: ${e.source}: ${e.reason}`));
+  skipped.forEach((s) => {
+    io.err(`note: skipped ${s.source}: ${s.reason}`);
+  });
+  errors.forEach((e) => {
+    io.err(`error: ${e.source}: ${e.reason}`);
+  });
   if (studies.length > 1 && !values['out-dir']) {
     throw new UsageError(`the input holds ${studies.length} studies: use --out-dir to write one manifest per study`);
   }
@@ -101,8 +107,12 @@ export function buildCommand(args: string[], io: Io): number {
       const built = buildManifest(study, flavor, options);
       const outcome = validateManifest(built.bundle, flavor);
       const valid = isValid(outcome);
-      built.warnings.forEach((w) => io.err(`warning: ${label}: ${w}`));
-      formatIssues(outcome, `${label}: `).forEach((l) => io.err(l));
+      built.warnings.forEach((w) => {
+        io.err(`warning: ${label}: ${w}`);
+      });
+      formatIssues(outcome, `${label}: `).forEach((l) => {
+        io.err(l);
+      });
       const instances = study.series.reduce((n, s) => n + s.instances.length, 0);
       const summary = `${study.series.length} series, ${instances} instances, ${study.modalitiesInStudy.join('/') || 'no modality'}`;
       if (!valid) {

@@ -11,5 +11,7 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 export function formatIssues(outcome: OperationOutcome, prefix: string): string[] {
   return (outcome.issue ?? [])
     .filter((i) => i.severity !== 'information')
-    .map((i) => `${prefix}${i.severity}: ${i.expression?.[0] ?? '(root)'}: ${i.details?.text ?? i.diagnostics ?? i.code}`);
+    .map(
+      (i) => `${prefix}${i.severity}: ${i.expression?.[0] ?? '(root)'}: ${i.details?.text ?? i.diagnostics ?? i.code}`
+    );
 }

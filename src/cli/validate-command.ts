@@ -35,13 +35,17 @@ export function validateCommand(args: string[], io: Io): number {
     } catch (err) {
       outcome = {
         resourceType: 'OperationOutcome',
-        issue: [{ severity: 'fatal', code: 'structure', details: { text: `cannot read JSON: ${(err as Error).message}` } }],
+        issue: [
+          { severity: 'fatal', code: 'structure', details: { text: `cannot read JSON: ${(err as Error).message}` } },
+        ],
       };
     }
     outcomes.push(outcome);
     const valid = isValid(outcome);
     failed ||= !valid;
-    formatIssues(outcome, `${file}: `).forEach((l) => io.err(l));
+    formatIssues(outcome, `${file}: `).forEach((l) => {
+      io.err(l);
+    });
     io.err(`${file}: ${valid ? 'valid' : 'INVALID'}`);
   }
   if (values.json) {

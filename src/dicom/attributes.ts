@@ -17,14 +17,15 @@ function clean(value: unknown, keyword: string, reader: AttributeReader): string
   if (value === undefined || value === null) {
     return undefined;
   }
-  const text = (typeof value === 'string' ? value : String(value as number)).replace(/\0/g, '').trim();
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    return undefined;
+  }
+  const text = String(value).replace(/\0/g, '').trim();
   if (text === '') {
     return undefined;
   }
   if (text.includes(ESC)) {
-    reader.warnings.push(
-      `${keyword}: ISO 2022 encoded text (code extensions) cannot be decoded and was left out`
-    );
+    reader.warnings.push(`${keyword}: ISO 2022 encoded text (code extensions) cannot be decoded and was left out`);
     return undefined;
   }
   return text;
@@ -143,7 +144,8 @@ export function persons(ds: NaturalizedDataset, keyword: string, reader: Attribu
 export function codes(ds: NaturalizedDataset, keyword: string, reader: AttributeReader): CodedEntry[] {
   return items(ds, keyword)
     .map((item) => ({
-      value: text(item, 'CodeValue', reader) ?? text(item, 'LongCodeValue', reader) ?? text(item, 'URNCodeValue', reader),
+      value:
+        text(item, 'CodeValue', reader) ?? text(item, 'LongCodeValue', reader) ?? text(item, 'URNCodeValue', reader),
       scheme: text(item, 'CodingSchemeDesignator', reader),
       schemeVersion: text(item, 'CodingSchemeVersion', reader),
       meaning: text(item, 'CodeMeaning', reader),

@@ -33,7 +33,11 @@ describe('loadStudies', () => {
   test('one bad file gives one error and does not stop the others', () => {
     const r = loadStudies([`${fixtures}/broken`, `${fixtures}/dicom`]);
     expect(r.studies).toHaveLength(1);
-    expect(r.errors.map((e) => e.source.split('/').pop())).toEqual(['MR_truncated.dcm', 'priv_SQ.dcm', 'rtplan_truncated.dcm']);
+    expect(r.errors.map((e) => e.source.split('/').pop())).toEqual([
+      'MR_truncated.dcm',
+      'priv_SQ.dcm',
+      'rtplan_truncated.dcm',
+    ]);
     expect(r.skipped.map((e) => e.source.split('/').pop())).toEqual(['no_meta.dcm']);
   });
 });

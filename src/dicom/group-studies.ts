@@ -41,7 +41,13 @@ function fillMissing<T extends object>(target: T, source: T): void {
     const current = t[key];
     if (isEmpty(current)) {
       t[key] = value;
-    } else if (typeof current === 'object' && current && !Array.isArray(current) && typeof value === 'object' && value) {
+    } else if (
+      typeof current === 'object' &&
+      current &&
+      !Array.isArray(current) &&
+      typeof value === 'object' &&
+      value
+    ) {
       fillMissing(current, value);
     }
   }

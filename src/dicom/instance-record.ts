@@ -30,12 +30,19 @@ function required(ds: NaturalizedDataset, keyword: string, reader: AttributeRead
   return value;
 }
 
-function patientIdentifiers(ds: NaturalizedDataset, reader: AttributeReader): Pick<StudyModel['patient'], 'id' | 'otherIds'> {
+function patientIdentifiers(
+  ds: NaturalizedDataset,
+  reader: AttributeReader
+): Pick<StudyModel['patient'], 'id' | 'otherIds'> {
   const value = text(ds, 'PatientID', reader);
   const id: PatientIdentifier | undefined = value
     ? {
         value,
-        issuer: issuer(text(ds, 'IssuerOfPatientID', reader), items(ds, 'IssuerOfPatientIDQualifiersSequence')[0], reader),
+        issuer: issuer(
+          text(ds, 'IssuerOfPatientID', reader),
+          items(ds, 'IssuerOfPatientIDQualifiersSequence')[0],
+          reader
+        ),
         typeOfId: text(ds, 'TypeOfPatientID', reader),
       }
     : undefined;

@@ -17,8 +17,7 @@ export function isDicomJsonDataset(value: unknown): value is DicomJsonDataset {
   }
   const entries = Object.entries(value);
   return (
-    entries.length > 0 &&
-    entries.every(([k, v]) => TAG.test(k) && typeof v === 'object' && v !== null && 'vr' in v)
+    entries.length > 0 && entries.every(([k, v]) => TAG.test(k) && typeof v === 'object' && v !== null && 'vr' in v)
   );
 }
 
@@ -32,7 +31,7 @@ export function readDicomJson(json: unknown): NaturalizedDataset[] {
   const list: unknown[] = Array.isArray(json)
     ? json
     : typeof json === 'object' && json !== null && 'dataset' in json
-      ? [(json as { dataset: unknown }).dataset]
+      ? [json.dataset]
       : [json];
   return list.map((item, i) => {
     if (!isDicomJsonDataset(item)) {

@@ -68,7 +68,7 @@ function withFileMeta(bytes: Uint8Array, transferSyntax: string): ArrayBuffer {
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
     ? (bytes.buffer as ArrayBuffer)
-    : (new Uint8Array(bytes).buffer as ArrayBuffer); // a copy: Buffer#slice would share Node's buffer pool
+    : new Uint8Array(bytes).buffer; // a copy: Buffer#slice would share Node's buffer pool
 }
 
 /** Runs a dcmjs call and returns what it logged (dcmjs reports some defects only through its loggers). */

@@ -24,7 +24,9 @@ describe('buildManifest (eu)', () => {
 
   test('is a valid ImImagingStudyManifest collection with one ImagingStudy', () => {
     expect(bundle.type).toBe('collection');
-    expect(bundle.meta?.profile).toEqual(['http://hl7.eu/fhir/imaging-manifest-r4/StructureDefinition/ImImagingStudyManifest']);
+    expect(bundle.meta?.profile).toEqual([
+      'http://hl7.eu/fhir/imaging-manifest-r4/StructureDefinition/ImImagingStudyManifest',
+    ]);
     expect(resources<ImagingStudy>(bundle, 'ImagingStudy')).toHaveLength(1);
     expect(bundle.identifier).toEqual({ system: 'urn:dicom:uid', value: `urn:oid:${manifestUid}` });
     expect(manifestUid).toMatch(/^2\.25\.\d+$/);
@@ -61,7 +63,10 @@ describe('buildManifest (eu)', () => {
     ]);
     const s0 = is.series?.[0];
     expect(s0?.bodySite).toEqual({ system: 'http://snomed.info/sct', code: '122494005', display: 'Cervical spine' });
-    expect(s0?.instance?.[0].sopClass).toEqual({ system: 'urn:ietf:rfc:3986', code: 'urn:oid:1.2.840.10008.5.1.4.1.1.1' });
+    expect(s0?.instance?.[0].sopClass).toEqual({
+      system: 'urn:ietf:rfc:3986',
+      code: 'urn:oid:1.2.840.10008.5.1.4.1.1.1',
+    });
     expect(s0?.uid).not.toContain('urn:');
   });
 
@@ -106,7 +111,11 @@ describe('buildManifest rules', () => {
   };
 
   test('no accession number → no order and no basedOn', () => {
-    const { bundle } = buildManifest(variant((s) => (s.request.accessionNumber = undefined)), 'eu', options);
+    const { bundle } = buildManifest(
+      variant((s) => (s.request.accessionNumber = undefined)),
+      'eu',
+      options
+    );
     expect(resources(bundle, 'ServiceRequest')).toEqual([]);
     expect(resources<ImagingStudy>(bundle, 'ImagingStudy')[0].basedOn).toBeUndefined();
     expect(isValid(validateManifest(bundle))).toBe(true);
@@ -118,8 +127,13 @@ describe('buildManifest rules', () => {
       x.request.accessionIssuer = { localNamespace: 'RIS A' };
     });
     const { bundle } = buildManifest(s, 'eu', options);
-    expect(resources<Patient>(bundle, 'Patient')[0].identifier?.[0]).toEqual({ system: 'urn:oid:1.2.3.4', value: 'P1' });
-    expect(resources<ServiceRequest>(bundle, 'ServiceRequest')[0].identifier?.[0].system).toBe('urn:dicom:issuer:RIS%20A');
+    expect(resources<Patient>(bundle, 'Patient')[0].identifier?.[0]).toEqual({
+      system: 'urn:oid:1.2.3.4',
+      value: 'P1',
+    });
+    expect(resources<ServiceRequest>(bundle, 'ServiceRequest')[0].identifier?.[0].system).toBe(
+      'urn:dicom:issuer:RIS%20A'
+    );
   });
 
   test('--patient-id-system and --accession-system apply without issuer', () => {
@@ -129,7 +143,9 @@ describe('buildManifest rules', () => {
       accessionSystem: 'https://hospital.example/acc',
     });
     expect(resources<Patient>(bundle, 'Patient')[0].identifier?.[0].system).toBe('https://hospital.example/mrn');
-    expect(resources<ServiceRequest>(bundle, 'ServiceRequest')[0].identifier?.[0].system).toBe('https://hospital.example/acc');
+    expect(resources<ServiceRequest>(bundle, 'ServiceRequest')[0].identifier?.[0].system).toBe(
+      'https://hospital.example/acc'
+    );
   });
 
   test('viewer URL values are URL-encoded; without --viewer-url there is no viewer endpoint', () => {
@@ -145,7 +161,10 @@ describe('buildManifest rules', () => {
     expect(() => buildManifest(base, 'eu', { ...options, dicomwebBase: undefined })).toThrow(MappingError);
     expect(() => buildManifest(base, 'eu', { ...options, dicomwebBase: undefined })).toThrow(/--dicomweb-base/);
     const s = variant((x) => (x.retrieveUrl = `https://pacs.example/wado/studies/${x.studyInstanceUid}`));
-    const wado = resources<Endpoint>(buildManifest(s, 'eu', { ...options, dicomwebBase: undefined }).bundle, 'Endpoint');
+    const wado = resources<Endpoint>(
+      buildManifest(s, 'eu', { ...options, dicomwebBase: undefined }).bundle,
+      'Endpoint'
+    );
     expect(wado[0].address).toBe('https://pacs.example/wado');
   });
 
@@ -170,11 +189,12 @@ describe('buildManifest (mado)', () => {
     expect(outcome.issue?.filter((i) => i.severity !== 'information')).toEqual([]);
   });
 
-  test('without any DICOMweb address uses MADO\'s data-absent convention', () => {
+  test("without any DICOMweb address uses MADO's data-absent convention", () => {
     const { bundle } = buildManifest(study, 'mado', { ...options, dicomwebBase: undefined });
     const wado = resources<Endpoint>(bundle, 'Endpoint').find((e) => e.connectionType.code === 'dicom-wado-rs');
     expect(wado?.address).toBe('http://notspecified');
-    expect(wado?._address?.extension?.[0]).toEqual({
+    const address = (wado as unknown as { _address?: { extension?: unknown[] } } | undefined)?._address;
+    expect(address?.extension?.[0]).toEqual({
       url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason',
       valueCode: 'unknown',
     });

@@ -6,7 +6,7 @@
  * the same ids) and every reference points at one of them. Bundle.identifier is `urn:oid:<UID>` with the UID
  * derived from the StudyInstanceUID and the flavour.
  */
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import type { StudyModel } from '../dicom/study-model.ts';
 import type { Entry, MappingContext, MappingOptions } from '../mapping/context.ts';
 import { mapDevices } from '../mapping/device.ts';
@@ -53,7 +53,13 @@ export function buildManifest(study: StudyModel, flavor: Flavor, options: Mappin
   const wadoEndpoint = mapWadoEndpoint(ctx);
   const viewerEndpoint = mapViewerEndpoint(ctx);
   const devices = mapDevices(ctx);
-  const { imagingStudy, practitioners } = mapImagingStudy(ctx, { patient, order, wadoEndpoint, viewerEndpoint, devices });
+  const { imagingStudy, practitioners } = mapImagingStudy(ctx, {
+    patient,
+    order,
+    wadoEndpoint,
+    viewerEndpoint,
+    devices,
+  });
   const mado = flavor === 'mado' ? mapMadoDocument(ctx, imagingStudy, patient, manifestUid, timestamp) : undefined;
   const entries: (Entry | undefined)[] = [
     mado?.composition,
@@ -76,7 +82,7 @@ export function buildManifest(study: StudyModel, flavor: Flavor, options: Mappin
     timestamp,
     entry: entries
       .filter((e): e is Entry => e !== undefined)
-      .map((e): BundleEntry<Resource> => ({ fullUrl: e.fullUrl, resource: e.resource })),
+      .map((e): BundleEntry => ({ fullUrl: e.fullUrl, resource: e.resource })),
   };
   return { bundle, manifestUid, warnings: [...new Set(ctx.warnings)] };
 }

@@ -50,7 +50,7 @@ export function mapMadoDocument(
     id: deterministicUuid('Organization', institution ?? `unknown|${ctx.study.studyInstanceUid}`),
     meta: { profile: [ctx.profiles.profiles.creatorOrganization ?? ''] },
     ...(institution ? { name: institution } : { _name: { extension: [{ url: DAR, valueCode: 'unknown' }] } }),
-  } as Organization & { id: string });
+  });
   const creator = entry<Device>({
     resourceType: 'Device',
     id: deterministicUuid('Device', 'mado-creator', CREATOR.manufacturer, organization.resource.id),
@@ -58,7 +58,13 @@ export function mapMadoDocument(
     manufacturer: CREATOR.manufacturer,
     version: [{ value: CREATOR.version }],
     type: {
-      coding: [{ system: 'https://profiles.ihe.net/RAD/MADO/CodeSystem/MadoDeviceType', code: 'mado-creator', display: 'MADO Creator' }],
+      coding: [
+        {
+          system: 'https://profiles.ihe.net/RAD/MADO/CodeSystem/MadoDeviceType',
+          code: 'mado-creator',
+          display: 'MADO Creator',
+        },
+      ],
     },
     owner: ref(organization),
   });

@@ -57,5 +57,5 @@ export function entry<T extends Resource>(resource: T & { id: string }): Entry<T
  * @returns The reference.
  */
 export function ref<T extends Resource>(target: Entry<T>): Reference<T> {
-  return { reference: target.fullUrl, type: target.resource.resourceType } as Reference<T>;
+  return { reference: target.fullUrl, type: target.resource.resourceType };
 }

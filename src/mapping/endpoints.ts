@@ -129,4 +129,3 @@ export function mapViewerEndpoint(ctx: MappingContext): Entry<Endpoint> | undefi
     address,
   });
 }
-

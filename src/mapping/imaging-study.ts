@@ -98,18 +98,26 @@ function mapSeries(
     if (!practitioners.some((e) => e.fullUrl === p.fullUrl)) {
       practitioners.push(p);
     }
-    performers.push({ function: { coding: [{ system: PARTICIPATION, code: 'PRF', display: 'performer' }] }, actor: ref(p) });
+    performers.push({
+      function: { coding: [{ system: PARTICIPATION, code: 'PRF', display: 'performer' }] },
+      actor: ref(p),
+    });
   }
   const key = deviceKey(series.equipment);
   const device = key ? refs.devices.get(key) : undefined;
   if (device) {
-    performers.push({ function: { coding: [{ system: PARTICIPATION, code: 'DEV', display: 'device' }] }, actor: ref(device) });
+    performers.push({
+      function: { coding: [{ system: PARTICIPATION, code: 'DEV', display: 'device' }] },
+      actor: ref(device),
+    });
   }
   if (!series.modality) {
     ctx.warnings.push(`series ${series.seriesInstanceUid}: no Modality (0008,0060); coded as OT (Other)`);
   }
   if (series.instances.some((i) => !i.sopClassUid)) {
-    ctx.warnings.push(`series ${series.seriesInstanceUid}: instance without SOPClassUID (0008,0016); coded as Secondary Capture`);
+    ctx.warnings.push(
+      `series ${series.seriesInstanceUid}: instance without SOPClassUID (0008,0016); coded as Secondary Capture`
+    );
   }
   const started = toFhirDateTime(series.date, series.time, series.timezoneOffset, ctx.options.timezone);
   const bodySite = bodySiteCoding(series.bodyPartExamined);
@@ -130,7 +138,10 @@ function mapSeries(
       ...(mado && i.numberOfFrames !== undefined
         ? {
             extension: [
-              { url: 'https://profiles.ihe.net/RAD/MADO/StructureDefinition/MadoNumberOfFrames', valueInteger: i.numberOfFrames },
+              {
+                url: 'https://profiles.ihe.net/RAD/MADO/StructureDefinition/MadoNumberOfFrames',
+                valueInteger: i.numberOfFrames,
+              },
             ],
           }
         : {}),

@@ -121,7 +121,9 @@ export function toFhirDateTime(
  * @returns The FHIR dateTime (or partial date), or undefined when invalid.
  */
 export function dtToFhirDateTime(dt: string | undefined, offset: string | undefined, zone: string): string | undefined {
-  const m = dt ? /^(\d{4})(\d{2})?(\d{2})?(\d{2}(?:\d{2}(?:\d{2}(?:\.\d{1,6})?)?)?)?([+-]\d{4})?$/.exec(dt.trim()) : null;
+  const m = dt
+    ? /^(\d{4})(\d{2})?(\d{2})?(\d{2}(?:\d{2}(?:\d{2}(?:\.\d{1,6})?)?)?)?([+-]\d{4})?$/.exec(dt.trim())
+    : null;
   if (!m) {
     return undefined;
   }

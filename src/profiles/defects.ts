@@ -4,7 +4,7 @@
  * Every correction names the defect (see docs/validation.md). Corrections make a broken definition say what its
  * authors meant; none of them loosens a check.
  */
-import type { ElementDefinition, OperationDefinition, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type { ElementDefinition, Resource, StructureDefinition } from '@medplum/fhirtypes';
 
 const IM = 'http://hl7.eu/fhir/imaging-manifest-r4/StructureDefinition/';
 const MADO = 'https://profiles.ihe.net/RAD/MADO/StructureDefinition/';
@@ -41,7 +41,9 @@ function patchStructureDefinition(sd: StructureDefinition): void {
     // resolved offline; the R4 core definition of the same canonical is used.
     for (const type of el.type ?? []) {
       if (type.profile) {
-        type.profile = type.profile.map((p) => p.replace(/^(http:\/\/hl7\.org\/fhir\/StructureDefinition\/data-absent-reason)\|.*$/, '$1'));
+        type.profile = type.profile.map((p) =>
+          p.replace(/^(http:\/\/hl7\.org\/fhir\/StructureDefinition\/data-absent-reason)\|.*$/, '$1')
+        );
       }
     }
     // Defect 6: invariant im-imagingstudy-01 tests startsWith('ihe:urn:oid:'); the IG's own identifier profile,
@@ -61,11 +63,12 @@ function patchStructureDefinition(sd: StructureDefinition): void {
  * @returns The same object, corrected.
  */
 export function patchConformanceResource<T extends Resource>(resource: T): T {
-  if (resource.resourceType === 'StructureDefinition') {
-    patchStructureDefinition(resource);
+  const r: Resource = resource;
+  if (r.resourceType === 'StructureDefinition') {
+    patchStructureDefinition(r);
   }
-  if (resource.resourceType === 'OperationDefinition') {
-    const op = resource as OperationDefinition;
+  if (r.resourceType === 'OperationDefinition') {
+    const op = r;
     // Defect 7: $generate-fhir-manifest has no `resource` although its id, text and instance=true say ImagingStudy.
     if (op.code === 'generate-fhir-manifest' && !op.resource?.length) {
       op.resource = ['ImagingStudy'];

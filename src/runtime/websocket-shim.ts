@@ -4,9 +4,7 @@
  * module before @medplum/core. Node 22 has WebSocket and is left alone.
  */
 const g = globalThis as { WebSocket?: unknown };
-g.WebSocket ??= class WebSocketUnavailable {
-  constructor() {
-    throw new Error('WebSocket is not available in this Node.js version');
-  }
+g.WebSocket ??= function WebSocketUnavailable(): never {
+  throw new Error('WebSocket is not available in this Node.js version');
 };
 export {};

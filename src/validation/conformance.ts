@@ -176,8 +176,8 @@ export function getConformance(): Conformance {
     return result;
   };
   loaded = {
-    profile: (url) => profiles.get(url.split('|')[0]),
-    base: (type) => {
+    profile: (url): LoadedProfile | undefined => profiles.get(url.split('|')[0]),
+    base: (type): LoadedProfile | undefined => {
       let p = baseCache.get(type);
       const sd = bases.get(type);
       if (!p && sd) {

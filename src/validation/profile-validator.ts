@@ -97,10 +97,12 @@ function valuesAt(node: unknown, path: string): unknown[] {
   if (path === '$this' || path === '') {
     return [node];
   }
-  return path.split('.').reduce<unknown[]>(
-    (nodes, seg) => nodes.flatMap((n) => (isObject(n) ? childValues(n, seg).map((c) => c.value) : [])),
-    [node]
-  );
+  return path
+    .split('.')
+    .reduce<unknown[]>(
+      (nodes, seg) => nodes.flatMap((n) => (isObject(n) ? childValues(n, seg).map((c) => c.value) : [])),
+      [node]
+    );
 }
 
 /** Builds the pattern a discriminator path must match: from the element itself or from its fixed descendants. */
@@ -189,7 +191,13 @@ function conformsTo(resource: unknown, url: string, ctx: WalkContext, trustClaim
   return !sink.issues.some((i) => i.severity === 'error');
 }
 
-function sliceMatches(p: LoadedProfile, slicedId: string, slice: ElementDefinition, value: unknown, ctx: WalkContext): boolean {
+function sliceMatches(
+  p: LoadedProfile,
+  slicedId: string,
+  slice: ElementDefinition,
+  value: unknown,
+  ctx: WalkContext
+): boolean {
   const sliceId = slice.id ?? '';
   const discriminators = p.byId.get(slicedId)?.slicing?.discriminator ?? [];
   return discriminators.every((d) => {
@@ -203,7 +211,7 @@ function sliceMatches(p: LoadedProfile, slicedId: string, slice: ElementDefiniti
         return expected !== undefined && valuesAt(value, plainPath).some((v) => matchesPattern(v, expected));
       }
       case 'exists':
-        return valuesAt(value, plainPath).length > 0 === ((p.byId.get(atPath)?.min ?? 0) > 0);
+        return valuesAt(value, plainPath).length > 0 === (p.byId.get(atPath)?.min ?? 0) > 0;
       case 'type': {
         const el = p.byId.get(atPath) ?? slice;
         const allowed = (el.type ?? []).flatMap((t) =>
@@ -253,7 +261,7 @@ function codesOf(value: unknown, type: string | undefined): { system?: string; c
     return [];
   }
   if (type === 'Coding') {
-    return [value as { system?: string; code?: string }];
+    return [value];
   }
   return asArray(value.coding) as { system?: string; code?: string }[];
 }
@@ -273,10 +281,13 @@ function checkBinding(el: ElementDefinition, value: unknown, path: string, ctx: 
   }
   const given = codesOf(value, type);
   const ok = given.some((c) =>
-    type === 'code' ? [...codes].some((k) => k.endsWith(`|${c.code ?? ''}`)) : codes.has(`${c.system ?? ''}|${c.code ?? ''}`)
+    type === 'code'
+      ? [...codes].some((k) => k.endsWith(`|${c.code ?? ''}`))
+      : codes.has(`${c.system ?? ''}|${c.code ?? ''}`)
   );
   if (!ok && (given.length > 0 || type === 'CodeableConcept')) {
-    const shown = given.map((c) => (c.system ? `${c.system}|${c.code ?? ''}` : (c.code ?? ''))).join(', ') || '(no coding)';
+    const shown =
+      given.map((c) => (c.system ? `${c.system}|${c.code ?? ''}` : (c.code ?? ''))).join(', ') || '(no coding)';
     issue(ctx, 'error', 'code-invalid', path, `value ${shown} is not in the required value set ${binding.valueSet}`);
   }
 }
@@ -288,17 +299,30 @@ function checkConstraints(el: ElementDefinition, value: unknown, path: string, c
       continue;
     }
     try {
-      const typed = isObject(value) && typeof value.resourceType === 'string'
-        ? toTypedValue(value)
-        : { type: el.type?.[0]?.code ?? 'BackboneElement', value };
+      const typed =
+        isObject(value) && typeof value.resourceType === 'string'
+          ? toTypedValue(value)
+          : { type: el.type?.[0]?.code ?? 'BackboneElement', value };
       const variables = ctx.resource ? { '%resource': toTypedValue(ctx.resource) } : undefined;
       const result = evalFhirPathTyped(c.expression, [typed], variables);
       const passed = result.length > 0 && result.every((r) => r.value === true);
       if (!passed) {
-        issue(ctx, c.severity === 'warning' ? 'warning' : 'error', 'invariant', path, `Constraint ${c.key ?? ''} not met: ${c.human ?? c.expression}`);
+        issue(
+          ctx,
+          c.severity === 'warning' ? 'warning' : 'error',
+          'invariant',
+          path,
+          `Constraint ${c.key ?? ''} not met: ${c.human ?? c.expression}`
+        );
       }
     } catch (err) {
-      issue(ctx, 'warning', 'informational', path, `Constraint ${c.key ?? ''} could not be evaluated: ${(err as Error).message}`);
+      issue(
+        ctx,
+        'warning',
+        'informational',
+        path,
+        `Constraint ${c.key ?? ''} could not be evaluated: ${(err as Error).message}`
+      );
     }
   }
 }
@@ -314,11 +338,23 @@ function checkReferenceTarget(el: ElementDefinition, value: unknown, path: strin
   }
   const allowed = targets.map((u) => typeOfProfile(u, ctx));
   if (!allowed.includes(resolved.resourceType) && !allowed.includes('Resource')) {
-    issue(ctx, 'error', 'structure', path, `reference to ${resolved.resourceType}, but only ${allowed.join(', ')} allowed`);
+    issue(
+      ctx,
+      'error',
+      'structure',
+      path,
+      `reference to ${resolved.resourceType}, but only ${allowed.join(', ')} allowed`
+    );
   }
 }
 
-function checkMemberProfiles(el: ElementDefinition, value: unknown, path: string, ctx: WalkContext, isRoot: boolean): void {
+function checkMemberProfiles(
+  el: ElementDefinition,
+  value: unknown,
+  path: string,
+  ctx: WalkContext,
+  isRoot: boolean
+): void {
   if (isRoot) {
     return;
   }
@@ -338,7 +374,14 @@ function checkMemberProfiles(el: ElementDefinition, value: unknown, path: string
   }
 }
 
-function walk(p: LoadedProfile, el: ElementDefinition, value: unknown, path: string, ctx: WalkContext, isRoot = false): void {
+function walk(
+  p: LoadedProfile,
+  el: ElementDefinition,
+  value: unknown,
+  path: string,
+  ctx: WalkContext,
+  isRoot = false
+): void {
   const fp = fixedOrPattern(el);
   if (fp && !(fp.kind === 'fixed' ? deepEqual(value, fp.value) : matchesPattern(value, fp.value))) {
     issue(ctx, 'error', 'value', path, `value does not match the ${fp.kind} value ${JSON.stringify(fp.value)}`);
@@ -351,7 +394,8 @@ function walk(p: LoadedProfile, el: ElementDefinition, value: unknown, path: str
     return;
   }
   const id = el.id ?? '';
-  const children = p.children.get(id) ?? (id.includes(':') ? p.children.get(id.replace(/:[^.:]+$/, '')) : undefined) ?? [];
+  const children =
+    p.children.get(id) ?? (id.includes(':') ? p.children.get(id.replace(/:[^.:]+$/, '')) : undefined) ?? [];
   for (const child of children) {
     const childId = child.id ?? '';
     const name = lastSegment(childId);
@@ -363,7 +407,9 @@ function walk(p: LoadedProfile, el: ElementDefinition, value: unknown, path: str
       checkCardinality(child, vals.length, `${path}.${name}`, childId, ctx);
     }
     if (!slices.length) {
-      vals.forEach(({ value: v }, i) => walk(p, child, v, childPath(i), ctx));
+      vals.forEach(({ value: v }, i) => {
+        walk(p, child, v, childPath(i), ctx);
+      });
       continue;
     }
     const members = new Map<ElementDefinition, number[]>();
@@ -383,7 +429,13 @@ function walk(p: LoadedProfile, el: ElementDefinition, value: unknown, path: str
       }
     });
     for (const s of slices) {
-      checkCardinality(s, members.get(s)?.length ?? 0, `${path}.${name}`, `${s.id ?? ''} (slice ${s.sliceName ?? ''})`, ctx);
+      checkCardinality(
+        s,
+        members.get(s)?.length ?? 0,
+        `${path}.${name}`,
+        `${s.id ?? ''} (slice ${s.sliceName ?? ''})`,
+        ctx
+      );
     }
   }
 }

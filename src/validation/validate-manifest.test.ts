@@ -1,4 +1,13 @@
-import type { Bundle, BundleEntry, Device, Endpoint, ImagingStudy, OperationOutcome, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  BundleEntry,
+  Device,
+  Endpoint,
+  ImagingStudy,
+  OperationOutcome,
+  Resource,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
 import { describe, expect, test } from 'vitest';
 import { loadStudy, readProfileJson } from '../../test/helpers/fixtures.ts';
 import { buildManifest } from '../manifest/build-manifest.ts';
@@ -23,15 +32,19 @@ function warnings(outcome: OperationOutcome): string[] {
   return (outcome.issue ?? []).filter((i) => i.severity === 'warning').map((i) => i.details?.text ?? '');
 }
 
-function entryOf<T extends Resource>(bundle: Bundle, predicate: (r: Resource) => boolean): T {
+function entry(bundle: Bundle, predicate: (r: Resource) => boolean): Resource {
   const found = bundle.entry?.find((e) => e.resource && predicate(e.resource))?.resource;
   if (!found) {
     throw new Error('no such entry');
   }
-  return found as T;
+  return found;
 }
-
-const isType = (type: string) => (r: Resource) => r.resourceType === type;
+const entryOf = {
+  study: (b: Bundle): ImagingStudy => entry(b, (r) => r.resourceType === 'ImagingStudy') as ImagingStudy,
+  device: (b: Bundle): Device => entry(b, (r) => r.resourceType === 'Device') as Device,
+  order: (b: Bundle): ServiceRequest => entry(b, (r) => r.resourceType === 'ServiceRequest') as ServiceRequest,
+  endpoint: (b: Bundle, predicate: (r: Resource) => boolean): Endpoint => entry(b, predicate) as Endpoint,
+};
 const isWado = (r: Resource): boolean => r.resourceType === 'Endpoint' && r.connectionType.code === 'dicom-wado-rs';
 const isViewer = (r: Resource): boolean => r.resourceType === 'Endpoint' && r.connectionType.code === 'ihe-iid';
 
@@ -47,9 +60,9 @@ describe('the IG examples', () => {
     const example = readProfileJson('imaging-manifest-r4/Bundle-Example1-ImagingStudyManifest.json');
     // Defect 1: connectionType code 'dicom-wado-rs]]'. Defect 5: the endpoint reference does not match the entry's
     // fullUrl, and the type is searchset.
-    const endpoint = entryOf<Endpoint>(example, isType('Endpoint'));
+    const endpoint = entryOf.endpoint(example, (r) => r.resourceType === 'Endpoint');
     endpoint.connectionType.code = 'dicom-wado-rs';
-    entryOf<ImagingStudy>(example, isType('ImagingStudy')).endpoint = [{ reference: 'Endpoint/endpoint' }];
+    entryOf.study(example).endpoint = [{ reference: 'Endpoint/endpoint' }];
     example.type = 'collection';
     const outcome = validateManifest(example);
     expect(errors(outcome)).toEqual([]);
@@ -100,7 +113,7 @@ describe('deliberately broken manifests each fail with the expected message', ()
     [
       'a missing WADO mime type',
       broken(euManifest, (b) => {
-        const e = entryOf<Endpoint>(b, isWado);
+        const e = entryOf.endpoint(b, isWado);
         e.payloadMimeType = e.payloadMimeType?.filter((m) => m !== 'image/jxl');
       }),
       /payloadMimeType:image-jxl \(slice image-jxl\): minimum required = 1, but only found 0/,
@@ -108,7 +121,7 @@ describe('deliberately broken manifests each fail with the expected message', ()
     [
       'wrong device category',
       broken(euManifest, (b) => {
-        const d = entryOf<Device>(b, isType('Device'));
+        const d = entryOf.device(b);
         const ext = d.extension?.[0];
         if (ext?.valueCodeableConcept?.coding?.[0]) {
           ext.valueCodeableConcept.coding[0].code = '49062001';
@@ -118,13 +131,13 @@ describe('deliberately broken manifests each fail with the expected message', ()
     ],
     [
       'device without the imaging category extension',
-      broken(euManifest, (b) => (entryOf<Device>(b, isType('Device')).extension = undefined)),
+      broken(euManifest, (b) => (entryOf.device(b).extension = undefined)),
       /Device\.extension:imagingCategory \(slice imagingCategory\): minimum required = 1, but only found 0/,
     ],
     [
       'accession identifier without type on basedOn',
       broken(euManifest, (b) => {
-        const id = entryOf<ImagingStudy>(b, isType('ImagingStudy')).basedOn?.[0].identifier;
+        const id = entryOf.study(b).basedOn?.[0].identifier;
         if (id) {
           delete id.type;
         }
@@ -133,12 +146,12 @@ describe('deliberately broken manifests each fail with the expected message', ()
     ],
     [
       'unresolvable reference',
-      broken(euManifest, (b) => (entryOf<ImagingStudy>(b, isType('ImagingStudy')).subject = { reference: 'Patient/nowhere' })),
+      broken(euManifest, (b) => (entryOf.study(b).subject = { reference: 'Patient/nowhere' })),
       /reference Patient\/nowhere does not resolve to an entry of the Bundle/,
     ],
     [
       'wrong connection type on the WADO endpoint',
-      broken(euManifest, (b) => (entryOf<Endpoint>(b, isWado).connectionType.code = 'dicom-qido-rs')),
+      broken(euManifest, (b) => (entryOf.endpoint(b, isWado).connectionType.code = 'dicom-qido-rs')),
       /connectionType: value does not match the pattern value \{"code":"dicom-wado-rs"/,
     ],
     [
@@ -152,18 +165,18 @@ describe('deliberately broken manifests each fail with the expected message', ()
     ],
     [
       'a status outside its value set',
-      broken(euManifest, (b) => (entryOf<ImagingStudy>(b, isType('ImagingStudy')).status = 'bogus' as ImagingStudy['status'])),
+      broken(euManifest, (b) => (entryOf.study(b).status = 'bogus' as ImagingStudy['status'])),
       /status: value bogus is not in the required value set http:\/\/hl7\.org\/fhir\/ValueSet\/imagingstudy-status/,
     ],
     [
       'order without the imaging category',
-      broken(euManifest, (b) => (entryOf<ServiceRequest>(b, isType('ServiceRequest')).category = [{ text: 'x-ray' }])),
+      broken(euManifest, (b) => (entryOf.order(b).category = [{ text: 'x-ray' }])),
       /ServiceRequest\.category:imaging \(slice imaging\): minimum required = 1, but only found 0/,
     ],
     [
       'study identifier without urn:dicom:uid',
       broken(euManifest, (b) => {
-        const id = entryOf<ImagingStudy>(b, isType('ImagingStudy')).identifier?.[0];
+        const id = entryOf.study(b).identifier?.[0];
         if (id) {
           id.system = 'urn:ietf:rfc:3986';
         }
@@ -172,20 +185,20 @@ describe('deliberately broken manifests each fail with the expected message', ()
     ],
     [
       'viewer endpoint without the IHE IID payload type',
-      broken(euManifest, (b) => (entryOf<Endpoint>(b, isViewer).payloadType = [{ text: 'HTML' }])),
+      broken(euManifest, (b) => (entryOf.endpoint(b, isViewer).payloadType = [{ text: 'HTML' }])),
       /Endpoint\.payloadType:iid \(slice iid\): minimum required = 1, but only found 0/,
     ],
     [
       'subject pointing at the order',
       broken(euManifest, (b) => {
         const order = b.entry?.find((e) => e.resource?.resourceType === 'ServiceRequest');
-        entryOf<ImagingStudy>(b, isType('ImagingStudy')).subject = { reference: order?.fullUrl ?? '' };
+        entryOf.study(b).subject = { reference: order?.fullUrl ?? '' };
       }),
       /subject: reference to ServiceRequest, but only Patient, Device allowed/,
     ],
     [
       'an unknown property',
-      broken(euManifest, (b) => ((entryOf<ImagingStudy>(b, isType('ImagingStudy')) as unknown as Record<string, unknown>).colour = 'red')),
+      broken(euManifest, (b) => ((entryOf.study(b) as unknown as Record<string, unknown>).colour = 'red')),
       /colour/,
     ],
     [
@@ -196,7 +209,7 @@ describe('deliberately broken manifests each fail with the expected message', ()
     [
       'MADO series without a WADO endpoint',
       broken(madoManifest, (b) => {
-        const s = entryOf<ImagingStudy>(b, isType('ImagingStudy')).series?.[0];
+        const s = entryOf.study(b).series?.[0];
         if (s) {
           delete s.endpoint;
         }

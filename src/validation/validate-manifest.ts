@@ -31,7 +31,9 @@ export function detectFlavor(bundle: Bundle): Flavor {
 
 function collectReferences(node: unknown, path: string, out: { path: string; reference: string }[]): void {
   if (Array.isArray(node)) {
-    node.forEach((v, i) => collectReferences(v, `${path}[${i}]`, out));
+    node.forEach((v, i) => {
+      collectReferences(v, `${path}[${i}]`, out);
+    });
   } else if (typeof node === 'object' && node !== null) {
     for (const [k, v] of Object.entries(node)) {
       if (k === 'reference' && typeof v === 'string') {
@@ -85,14 +87,19 @@ const SEVERITY_ORDER: Record<string, number> = { fatal: 0, error: 1, warning: 2,
 export function validateManifest(input: unknown, flavor?: Flavor): OperationOutcome {
   const issues: OperationOutcomeIssue[] = [];
   if (typeof input !== 'object' || input === null || (input as Resource).resourceType !== 'Bundle') {
-    return { resourceType: 'OperationOutcome', issue: [{ ...error('not a FHIR Bundle', 'Bundle'), severity: 'fatal' }] };
+    return {
+      resourceType: 'OperationOutcome',
+      issue: [{ ...error('not a FHIR Bundle', 'Bundle'), severity: 'fatal' }],
+    };
   }
   const bundle = input as Bundle;
   const profiles = (flavor ?? detectFlavor(bundle)) === 'mado' ? MADO_PROFILES : EU_PROFILES;
   const conf = getConformance();
 
   try {
-    issues.push(...validateResource(bundle).filter((i) => !/urn:uuid|should be a reference/i.test(i.details?.text ?? '')));
+    issues.push(
+      ...validateResource(bundle).filter((i) => !/urn:uuid|should be a reference/i.test(i.details?.text ?? ''))
+    );
   } catch (err) {
     if (err instanceof OperationOutcomeError) {
       issues.push(...(err.outcome.issue ?? []));
@@ -103,7 +110,9 @@ export function validateManifest(input: unknown, flavor?: Flavor): OperationOutc
 
   const resolve = bundleResolver(bundle);
   const refs: { path: string; reference: string }[] = [];
-  (bundle.entry ?? []).forEach((e, i) => collectReferences(e.resource, `Bundle.entry[${i}].resource`, refs));
+  (bundle.entry ?? []).forEach((e, i) => {
+    collectReferences(e.resource, `Bundle.entry[${i}].resource`, refs);
+  });
   for (const r of refs) {
     if (!r.reference.startsWith('#') && !resolve(r.reference)) {
       issues.push(error(`reference ${r.reference} does not resolve to an entry of the Bundle`, r.path));
@@ -130,7 +139,9 @@ export function validateManifest(input: unknown, flavor?: Flavor): OperationOutc
     const key = `${i.severity}|${i.expression?.[0] ?? ''}|${i.details?.text ?? ''}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  unique.sort((a, b) => (SEVERITY_ORDER[a.severity ?? 'information'] ?? 3) - (SEVERITY_ORDER[b.severity ?? 'information'] ?? 3));
+  unique.sort(
+    (a, b) => (SEVERITY_ORDER[a.severity ?? 'information'] ?? 3) - (SEVERITY_ORDER[b.severity ?? 'information'] ?? 3)
+  );
   return {
     resourceType: 'OperationOutcome',
     issue: unique.length

@@ -21,6 +21,6 @@ export function loadStudy(name: string): StudyModel {
 }
 
 /** A JSON file of src/profiles (the IG's and MADO's examples). */
-export function readProfileJson<T = Bundle>(path: string): T {
-  return JSON.parse(readFileSync(new URL(`../../src/profiles/${path}`, import.meta.url), 'utf8')) as T;
+export function readProfileJson(path: string): Bundle {
+  return JSON.parse(readFileSync(new URL(`../../src/profiles/${path}`, import.meta.url), 'utf8')) as Bundle;
 }
