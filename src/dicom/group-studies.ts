@@ -34,7 +34,7 @@ function isEmpty(v: unknown): boolean {
   return v === undefined || (Array.isArray(v) && v.length === 0);
 }
 
-/** Fills the attributes `target` lacks from `source`, recursing into nested records (patient, request, equipment). */
+/** Fills the attributes `target` lacks from `source` (sharing, not copying, its values), recursing into nested records. */
 function fillMissing<T extends object>(target: T, source: T): void {
   const t = target as Record<string, unknown>;
   for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
@@ -73,7 +73,7 @@ export function groupStudies(records: SourcedRecord[]): StudyModel[] {
       study = { ...clone(record.study), series: [], warnings: [] };
       studies.set(record.study.studyInstanceUid, study);
     } else {
-      fillMissing(study, clone(record.study));
+      fillMissing(study, record.study);
     }
     for (const w of record.warnings) {
       const message = `${source}: ${w}`;
@@ -94,9 +94,9 @@ export function groupStudies(records: SourcedRecord[]): StudyModel[] {
       seriesByUid.set(seriesKey, series);
       study.series.push(series);
     } else {
-      fillMissing(series, clone(record.series));
+      fillMissing(series, record.series);
     }
-    series.instances.push(clone(record.instance) satisfies InstanceModel);
+    series.instances.push({ ...record.instance } satisfies InstanceModel);
   }
   for (const study of studies.values()) {
     const modalities = new Set<string>(study.series.map((s) => s.modality).filter((m): m is string => !!m));

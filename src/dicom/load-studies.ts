@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupStudies, type SourcedRecord } from './group-studies.ts';
 import { MissingAttributeError, toInstanceRecord } from './instance-record.ts';
-import { readDicomJson } from './read-dicom-json.ts';
+import { dicomJsonDatasets, naturalize } from './read-dicom-json.ts';
 import { DicomReadError, readPart10 } from './read-part10.ts';
 import type { StudyModel } from './study-model.ts';
 
@@ -81,7 +81,11 @@ export function readInstanceRecords(source: string, bytes: Uint8Array): SourcedR
         throw new DicomReadError(`invalid JSON: ${(err as Error).message}`);
       }
       try {
-        return readDicomJson(json).map((ds, i) => ({ record: toInstanceRecord(ds), source: `${source}[${i}]` }));
+        // One dataset at a time: each naturalized dataset is garbage once its record is taken.
+        return dicomJsonDatasets(json).map((ds, i) => ({
+          record: toInstanceRecord(naturalize(ds)),
+          source: `${source}[${i}]`,
+        }));
       } catch (err) {
         if (err instanceof MissingAttributeError) {
           throw err;

@@ -22,12 +22,12 @@ export function isDicomJsonDataset(value: unknown): value is DicomJsonDataset {
 }
 
 /**
- * Extracts the datasets of a DICOM JSON document.
+ * The datasets of a DICOM JSON document, still in the DICOM JSON model.
  * @param json - A parsed JSON value.
- * @returns The naturalized datasets, one per instance.
+ * @returns One dataset per instance.
  * @throws Error when the value is not DICOM JSON.
  */
-export function readDicomJson(json: unknown): NaturalizedDataset[] {
+export function dicomJsonDatasets(json: unknown): DicomJsonDataset[] {
   const list: unknown[] = Array.isArray(json)
     ? json
     : typeof json === 'object' && json !== null && 'dataset' in json
@@ -37,6 +37,25 @@ export function readDicomJson(json: unknown): NaturalizedDataset[] {
     if (!isDicomJsonDataset(item)) {
       throw new Error(`item ${i} is not a DICOM JSON dataset (PS3.18 F.2: tag keys with vr/Value)`);
     }
-    return dcmjs.data.DicomMetaDictionary.naturalizeDataset(item);
+    return item;
   });
+}
+
+/**
+ * One DICOM JSON dataset in dcmjs's naturalized form (the form the Part-10 path produces).
+ * @param dataset - A DICOM JSON dataset.
+ * @returns The naturalized dataset.
+ */
+export function naturalize(dataset: DicomJsonDataset): NaturalizedDataset {
+  return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dataset);
+}
+
+/**
+ * Extracts and naturalizes the datasets of a DICOM JSON document.
+ * @param json - A parsed JSON value.
+ * @returns The naturalized datasets, one per instance.
+ * @throws Error when the value is not DICOM JSON.
+ */
+export function readDicomJson(json: unknown): NaturalizedDataset[] {
+  return dicomJsonDatasets(json).map(naturalize);
 }

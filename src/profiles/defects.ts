@@ -7,7 +7,6 @@
 import type { ElementDefinition, Resource, StructureDefinition } from '@medplum/fhirtypes';
 
 const IM = 'http://hl7.eu/fhir/imaging-manifest-r4/StructureDefinition/';
-const MADO = 'https://profiles.ihe.net/RAD/MADO/StructureDefinition/';
 
 function elements(sd: StructureDefinition): ElementDefinition[] {
   return [...(sd.differential?.element ?? []), ...(sd.snapshot?.element ?? [])];
@@ -76,46 +75,3 @@ export function patchConformanceResource<T extends Resource>(resource: T): T {
   }
   return resource;
 }
-
-/** Canonical URLs of the profiles the validator needs snapshots for. */
-export const PROFILE_URLS: readonly string[] = [
-  `${IM}ImImagingStudyManifest`,
-  `${IM}ImImagingStudy`,
-  `${IM}ImPatient`,
-  `${IM}ImOrder`,
-  `${IM}ImImagingDevice`,
-  `${IM}ImWadoRsEndpoint`,
-  `${IM}ImIheIidViewerEndpoint`,
-  `${IM}ImXcWadoEndpoint`,
-  `${IM}ImImageViewerEndpoint`,
-  `${IM}im-accession-number-identifier`,
-  `${IM}im-study-instance-uid-identifier`,
-  `${IM}im-study-id-identifier`,
-  `${IM}im-sop-instance-uid-identifier`,
-  `${IM}instance-description`,
-  `${IM}ImManifestDocumentReference`,
-  `${IM}IheMhdEntryUUIDIdentifier`,
-  'http://hl7.org/fhir/5.0/StructureDefinition/extension-Device.category',
-  'http://hl7.org/fhir/5.0/StructureDefinition/extension-ServiceRequest.reason',
-  'http://hl7.org/fhir/5.0/StructureDefinition/extension-ServiceRequest.supportingInfo',
-  'http://hl7.org/fhir/5.0/StructureDefinition/extension-DocumentReference.modality',
-  'http://hl7.org/fhir/5.0/StructureDefinition/extension-DocumentReference.practiceSetting',
-  'http://hl7.org/fhir/5.0/StructureDefinition/extension-DocumentReference.bodySite',
-  `${MADO}MadoFhirBundle`,
-  `${MADO}MadoComposition`,
-  `${MADO}MadoImagingStudy`,
-  `${MADO}MadoPatient`,
-  `${MADO}MadoRequestedProcedure`,
-  `${MADO}MadoCreator`,
-  `${MADO}MadoCreatorOrganization`,
-  `${MADO}MadoWadoEndpoint`,
-  `${MADO}MadoWebViewerEndpoint`,
-  `${MADO}MadoAccessionNumberIdentifier`,
-  `${MADO}MadoStudyInstanceUidIdentifier`,
-  `${MADO}MadoReferencedAccessionNumberIdentifier`,
-  `${MADO}MadoReferencedStudyInstanceUidIdentifier`,
-  `${MADO}MadoAnatomicalRegionExtension`,
-  `${MADO}MadoNumberOfFrames`,
-  `${MADO}MadoKeyObjectDocumentTitle`,
-  `${MADO}MadoRetrieveLocationUIDExtension`,
-];

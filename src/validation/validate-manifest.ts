@@ -95,6 +95,7 @@ export function validateManifest(input: unknown, flavor?: Flavor): OperationOutc
   const bundle = input as Bundle;
   const profiles = (flavor ?? detectFlavor(bundle)) === 'mado' ? MADO_PROFILES : EU_PROFILES;
   const conf = getConformance();
+  conf.ensureResourceTypes((bundle.entry ?? []).map((e) => e.resource?.resourceType ?? 'Bundle'));
 
   try {
     issues.push(
