@@ -6,6 +6,7 @@
  * | AccessionNumber (0008,0050) + IssuerOfAccessionNumberSequence (0008,0051) | identifier[accessionNumber] (type v2-0203#ACSN) |
  * | PlacerOrderNumberImagingServiceRequest (0040,2016) | identifier (type PLAC) |
  * | FillerOrderNumberImagingServiceRequest (0040,2017) | identifier (type FILL) |
+ * | RequestedProcedureID (0040,1001) | identifier (type text "Requested Procedure ID") |
  * | RequestedProcedureCodeSequence (0032,1064) | code.coding |
  * | RequestedProcedureDescription (0032,1060) | code.text |
  * | ReasonForTheRequestedProcedure (0040,1002), ReasonForRequestedProcedureCodeSequence (0040,100A) | extension[reason] (R5 ServiceRequest.reason) |
@@ -57,6 +58,7 @@ export function mapOrder(ctx: MappingContext, patient: Entry<Patient>): Entry<Se
       accession,
       ...typed('PLAC', 'Placer Identifier', r.placerOrderNumber),
       ...typed('FILL', 'Filler Identifier', r.fillerOrderNumber),
+      ...(r.requestedProcedureId ? [{ type: { text: 'Requested Procedure ID' }, value: r.requestedProcedureId }] : []),
     ],
     status: 'unknown',
     intent: 'order',
