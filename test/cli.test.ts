@@ -97,7 +97,7 @@ describe('imaging-manifest validate', () => {
 describe('the installed command', () => {
   test('runs from the repo root as npm run imaging-manifest, with the embedded sample', () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-'));
-    const out = join(dir, 'm.json');
+    const out = join(dir, 'not-yet', 'm.json'); // --out creates its folder, as `npm run demo` needs
     const r = spawnSync(
       'npm',
       ['run', '--silent', 'imaging-manifest', '--', 'build', 'test/fixtures/dicom', '--out', out, ...base],

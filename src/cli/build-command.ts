@@ -3,7 +3,7 @@
  *  [--dicomweb-base URL] [--viewer-url TEMPLATE] [--patient-id-system URI] [--accession-system URI] [--timezone ZONE]`
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadStudies } from '../dicom/load-studies.ts';
 import type { MappingOptions } from '../mapping/context.ts';
@@ -127,6 +127,7 @@ export function buildCommand(args: string[], io: Io): number {
         writeFileSync(file, `${json}\n`);
         io.err(`${label}: ${summary}: valid ${flavor} manifest written to ${file}`);
       } else if (values.out) {
+        mkdirSync(dirname(values.out), { recursive: true });
         writeFileSync(values.out, `${json}\n`);
         io.err(`${label}: ${summary}: valid ${flavor} manifest written to ${values.out}`);
       } else {
