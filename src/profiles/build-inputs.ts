@@ -2,8 +2,7 @@
  * What the build prepares for validation: the profiles to snapshot and the core resource types whose base
  * definitions are kept (a manifest, its DocumentReference, and what a server answers with).
  */
-const IM = 'http://hl7.eu/fhir/imaging-manifest-r4/StructureDefinition/';
-const MADO = 'https://profiles.ihe.net/RAD/MADO/StructureDefinition/';
+import { IM, MADO } from './canonicals.ts';
 
 /** Resource types whose R4 base definitions validation loads up front; others are loaded on first use. */
 export const RESOURCE_TYPES: readonly string[] = [

@@ -5,8 +5,7 @@
  * authors meant; none of them loosens a check.
  */
 import type { ElementDefinition, Resource, StructureDefinition } from '@medplum/fhirtypes';
-
-const IM = 'http://hl7.eu/fhir/imaging-manifest-r4/StructureDefinition/';
+import { IM } from './canonicals.ts';
 
 function elements(sd: StructureDefinition): ElementDefinition[] {
   return [...(sd.differential?.element ?? []), ...(sd.snapshot?.element ?? [])];

@@ -4,12 +4,11 @@
  * copies of itself.
  */
 import type { CodeableConcept, Coding } from '@medplum/fhirtypes';
+import { IM, MADO } from './canonicals.ts';
 
 /** The manifest flavours. */
 export type Flavor = 'eu' | 'mado';
 
-const IM = 'http://hl7.eu/fhir/imaging-manifest-r4/StructureDefinition/';
-const MADO = 'https://profiles.ihe.net/RAD/MADO/StructureDefinition/';
 const MISSING_DICOM = 'http://hl7.eu/fhir/imaging-manifest-r4/CodeSystem/codesystem-missing-dicom-terminology';
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
