@@ -3,22 +3,22 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { run } from '../src/cli/main.ts';
 import { fixturePath } from './helpers/fixtures.ts';
 
-function cli(...argv: string[]): { code: number; out: string; err: string } {
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 const base = ['--dicomweb-base', 'https://pacs.example.org/dicom-web', '--timezone', 'Europe/Paris'];
 
 describe('imaging-manifest build', () => {
-  test('one study → manifest JSON on stdout, summary on stderr, exit 0', () => {
-    const r = cli('build', fixturePath('dicom'), ...base);
+  test('one study → manifest JSON on stdout, summary on stderr, exit 0', async () => {
+    const r = await cli('build', fixturePath('dicom'), ...base);
     expect(r.code).toBe(0);
     const bundle = JSON.parse(r.out) as Bundle;
     expect(bundle.resourceType).toBe('Bundle');
@@ -28,9 +28,9 @@ describe('imaging-manifest build', () => {
     expect(r.err).not.toMatch(/Doe|Archibald|77654033/); // no PHI in the summary
   });
 
-  test('--out-dir writes <StudyInstanceUID>.json per study; --out with several studies is a usage error', () => {
+  test('--out-dir writes <StudyInstanceUID>.json per study; --out with several studies is a usage error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-'));
-    const r = cli('build', fixturePath('multi-study'), '--out-dir', dir, '--flavor', 'mado', ...base);
+    const r = await cli('build', fixturePath('multi-study'), '--out-dir', dir, '--flavor', 'mado', ...base);
     expect(r.code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([
       '1.3.6.1.4.1.5962.1.1.0.0.0.1196533885.18148.0.1.json',
@@ -39,58 +39,67 @@ describe('imaging-manifest build', () => {
     ]);
     const bundle = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]), 'utf8')) as Bundle;
     expect(bundle.type).toBe('document');
-    expect(cli('build', fixturePath('multi-study'), '--out', join(dir, 'x.json'), ...base).code).toBe(2);
+    expect((await cli('build', fixturePath('multi-study'), '--out', join(dir, 'x.json'), ...base)).code).toBe(2);
   });
 
-  test('a bad file among good ones: the manifest is still written, the exit code is 1', () => {
+  test('a bad file among good ones: the manifest is still written, the exit code is 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-'));
-    const r = cli('build', fixturePath('dicom'), fixturePath('broken/MR_truncated.dcm'), '--out-dir', dir, ...base);
+    const r = await cli(
+      'build',
+      fixturePath('dicom'),
+      fixturePath('broken/MR_truncated.dcm'),
+      '--out-dir',
+      dir,
+      ...base
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/error: .*MR_truncated\.dcm: truncated file/);
     expect(readdirSync(dir)).toEqual(['1.3.6.1.4.1.5962.1.1.0.0.0.1196527414.5534.0.1.json']); // the good study is still written
   });
 
-  test('eu without a DICOMweb address fails for that study, naming the option', () => {
-    const r = cli('build', fixturePath('dicom'), '--timezone', 'UTC');
+  test('eu without a DICOMweb address fails for that study, naming the option', async () => {
+    const r = await cli('build', fixturePath('dicom'), '--timezone', 'UTC');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/--dicomweb-base/);
     expect(r.out).toBe('');
   });
 
-  test('usage errors exit 2', () => {
-    expect(cli('build').code).toBe(2);
-    expect(cli('build', fixturePath('dicom'), '--flavor', 'us').code).toBe(2);
-    expect(cli('build', fixturePath('dicom'), '--timezone', 'Mars/Base').code).toBe(2);
-    expect(cli('build', fixturePath('dicom'), '--out', 'a', '--out-dir', 'b').code).toBe(2);
-    expect(cli('build', fixturePath('dicom'), '--bogus').code).toBe(2);
-    expect(cli('build', '/no/such/folder').code).toBe(2);
-    expect(cli('frobnicate').code).toBe(2);
+  test('usage errors exit 2', async () => {
+    expect((await cli('build')).code).toBe(2);
+    expect((await cli('build', fixturePath('dicom'), '--flavor', 'us')).code).toBe(2);
+    expect((await cli('build', fixturePath('dicom'), '--timezone', 'Mars/Base')).code).toBe(2);
+    expect((await cli('build', fixturePath('dicom'), '--out', 'a', '--out-dir', 'b')).code).toBe(2);
+    expect((await cli('build', fixturePath('dicom'), '--bogus')).code).toBe(2);
+    expect((await cli('build', '/no/such/folder')).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
   });
 });
 
 describe('imaging-manifest validate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'im-'));
   const good = join(dir, 'good.json');
-  writeFileSync(good, cli('build', fixturePath('dicom'), ...base).out);
+  beforeAll(async () => {
+    writeFileSync(good, (await cli('build', fixturePath('dicom'), ...base)).out);
+  });
 
-  test('a valid manifest exits 0; --json prints the OperationOutcome', () => {
-    const r = cli('validate', good, '--json');
+  test('a valid manifest exits 0; --json prints the OperationOutcome', async () => {
+    const r = await cli('validate', good, '--json');
     expect(r.code).toBe(0);
     expect((JSON.parse(r.out) as OperationOutcome).resourceType).toBe('OperationOutcome');
   });
 
-  test('an invalid manifest or a non-Bundle exits 1 with the issues on stderr', () => {
+  test('an invalid manifest or a non-Bundle exits 1 with the issues on stderr', async () => {
     const bad = join(dir, 'bad.json');
     const bundle = JSON.parse(readFileSync(good, 'utf8')) as Bundle;
     bundle.entry = bundle.entry?.filter((e) => e.resource?.resourceType !== 'Endpoint');
     writeFileSync(bad, JSON.stringify(bundle));
-    const r = cli('validate', bad);
+    const r = await cli('validate', bad);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/slice endpoint\): minimum required = 1/);
     const notJson = join(dir, 'x.json');
     writeFileSync(notJson, 'not json');
-    expect(cli('validate', notJson).code).toBe(1);
-    expect(cli('validate').code).toBe(2);
+    expect((await cli('validate', notJson)).code).toBe(1);
+    expect((await cli('validate')).code).toBe(2);
   });
 });
 

@@ -3,6 +3,7 @@
  */
 import '../runtime/websocket-shim.ts';
 import { buildCommand } from './build-command.ts';
+import { demoCommand } from './demo-command.ts';
 import type { Io } from './io.ts';
 import { UsageError } from './usage-error.ts';
 import { validateCommand } from './validate-command.ts';
@@ -11,7 +12,8 @@ const USAGE = `usage:
   imaging-manifest build <file-or-folder>... [--out FILE | --out-dir DIR] [--flavor eu|mado]
       [--dicomweb-base URL] [--viewer-url TEMPLATE] [--patient-id-system URI]
       [--accession-system URI] [--timezone ZONE]
-  imaging-manifest validate <bundle.json>... [--flavor eu|mado] [--json]`;
+  imaging-manifest validate <bundle.json>... [--flavor eu|mado] [--json]
+  imaging-manifest demo [<file-or-folder>...] [--out FILE] [--flavor eu|mado] [--viewer-url TEMPLATE]`;
 
 /**
  * Runs one command.
@@ -19,7 +21,7 @@ const USAGE = `usage:
  * @param io - Output streams.
  * @returns The exit code (2 for usage errors).
  */
-export function run(argv: string[], io: Io): number {
+export async function run(argv: string[], io: Io): Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
@@ -27,6 +29,8 @@ export function run(argv: string[], io: Io): number {
         return buildCommand(args, io);
       case 'validate':
         return validateCommand(args, io);
+      case 'demo':
+        return await demoCommand(args, io);
       case '--help':
       case '-h':
       case 'help':
@@ -46,7 +50,7 @@ export function run(argv: string[], io: Io): number {
 
 const isMain = process.argv[1]?.endsWith('imaging-manifest.js') || process.argv[1]?.endsWith('main.ts');
 if (isMain) {
-  process.exitCode = run(process.argv.slice(2), {
+  process.exitCode = await run(process.argv.slice(2), {
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
     progress: (t) => process.stderr.write(process.stderr.isTTY ? `\r${t}` : `${t}\n`),

@@ -10,7 +10,7 @@
  *   repertoire, and text still carrying escape sequences is dropped later (attributes.ts) with a warning.
  */
 import dcmjs from 'dcmjs';
-import type { NaturalizedDataset, ReadOptions } from 'dcmjs';
+import type { DicomJsonDataset, NaturalizedDataset, ReadOptions } from 'dcmjs';
 
 /** Why a file could not be read; `skip` marks files that are not instances (not DICOM, DICOMDIR). */
 export class DicomReadError extends Error {
@@ -26,7 +26,28 @@ export class DicomReadError extends Error {
 /** A dataset read from a Part-10 file. */
 export interface Part10Result {
   dataset: NaturalizedDataset;
+  /** The same dataset in the DICOM JSON model (PS3.18 F.2), bulk data (OB, OW, UN, ...) left out. */
+  json: DicomJsonDataset;
   warnings: string[];
+}
+
+const BULK_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
+
+/**
+ * dcmjs's tag-keyed dictionary as plain DICOM JSON (vr and Value only), without bulk data.
+ * @param dict - What dcmjs read.
+ * @returns The DICOM JSON dataset.
+ */
+export function toDicomJson(dict: DicomJsonDataset): DicomJsonDataset {
+  const out: DicomJsonDataset = {};
+  for (const [tag, el] of Object.entries(dict)) {
+    if (BULK_VRS.has(el.vr)) {
+      continue;
+    }
+    const value = el.vr === 'SQ' ? (el.Value as DicomJsonDataset[] | undefined)?.map(toDicomJson) : el.Value;
+    out[tag] = value?.length ? { vr: el.vr, Value: value } : { vr: el.vr };
+  }
+  return out;
 }
 
 const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
@@ -170,5 +191,5 @@ export function readPart10(bytes: Uint8Array): Part10Result {
   if (Object.keys(dataset).length === 0) {
     throw new DicomReadError('unreadable: no data elements could be read');
   }
-  return { dataset, warnings };
+  return { dataset, json: toDicomJson(dict.dict), warnings };
 }
