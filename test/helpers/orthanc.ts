@@ -69,7 +69,7 @@ export async function startOrthanc(): Promise<Orthanc> {
       if ((await fetch(`${base}/system`)).ok) {
         return {
           dicomweb: `${base}/dicom-web`,
-          stop: async () => {
+          stop: async (): Promise<void> => {
             child.kill('SIGTERM');
             await new Promise((r) => child.once('exit', r));
             rmSync(dir, { recursive: true, force: true });
