@@ -4,6 +4,7 @@
 import '../runtime/websocket-shim.ts';
 import { buildCommand } from './build-command.ts';
 import { demoCommand } from './demo-command.ts';
+import { setupCommand } from './setup-command.ts';
 import type { Io } from './io.ts';
 import { UsageError } from './usage-error.ts';
 import { validateCommand } from './validate-command.ts';
@@ -13,7 +14,9 @@ const USAGE = `usage:
       [--dicomweb-base URL] [--viewer-url TEMPLATE] [--patient-id-system URI]
       [--accession-system URI] [--timezone ZONE]
   imaging-manifest validate <bundle.json>... [--flavor eu|mado] [--json]
-  imaging-manifest demo [<file-or-folder>...] [--out FILE] [--flavor eu|mado] [--viewer-url TEMPLATE]`;
+  imaging-manifest demo [<file-or-folder>...] [--out FILE] [--flavor eu|mado] [--viewer-url TEMPLATE]
+  imaging-manifest setup [--dicomweb-base URL] [--viewer-url TEMPLATE] [--flavor eu|mado]
+      [--runtime vmcontext|awslambda] [--dry-run]     (MEDPLUM_BASE_URL, MEDPLUM_CLIENT_ID, MEDPLUM_CLIENT_SECRET)`;
 
 /**
  * Runs one command.
@@ -31,6 +34,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return validateCommand(args, io);
       case 'demo':
         return await demoCommand(args, io);
+      case 'setup':
+        return await setupCommand(args, io);
       case '--help':
       case '-h':
       case 'help':
