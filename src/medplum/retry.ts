@@ -4,7 +4,7 @@
  * covers conflicts and what it gave up on, until the bot's time budget is spent, then fails so that the
  * Subscription's redelivery retries later.
  */
-import { getStatus, isOperationOutcome, OperationOutcomeError } from '@medplum/core';
+import { getRateLimitReset, getStatus, isOperationOutcome, OperationOutcomeError } from '@medplum/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** An HTTP failure from outside Medplum (the PACS), with the server's retry hint. */
@@ -85,7 +85,13 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       if (!isTransient(err, options.conflicts ?? false)) {
         throw err;
       }
-      const hinted = err instanceof HttpError ? err.retryAfterMs : undefined;
+      // The server's hint: Retry-After/RateLimit of the PACS, or the reset Medplum puts in a 429 OperationOutcome.
+      const hinted =
+        err instanceof HttpError
+          ? err.retryAfterMs
+          : err instanceof OperationOutcomeError
+            ? getRateLimitReset(err.outcome)
+            : undefined;
       const delay = Math.min(hinted ?? base * 2 ** attempt * (1 + Math.random() / 2), 5_000);
       if (Date.now() + delay >= options.deadline) {
         throw err;
