@@ -10,11 +10,11 @@
  */
 import type { MedplumClient } from '@medplum/core';
 import type { Identifier, ImagingStudy, Reference, Resource } from '@medplum/fhirtypes';
-import { buildManifest, type BuiltManifest } from '../manifest/build-manifest.ts';
+import type { BuiltManifest } from '../manifest/build-manifest.ts';
 import type { BotConfig } from './config.ts';
 import { rewriteReferences } from './references.ts';
 import { ensureResource, updateIfChanged } from './store.ts';
-import { loadStudyModel, type LoadedStudy } from './study-source.ts';
+import { manifestOfStoredStudy, type LoadedStudy } from './study-source.ts';
 
 /** Tag Medplum puts on ImagingStudies it derives from its DICOM store. */
 export const DERIVED_TAG = { system: 'https://medplum.com/dicom', code: 'derived-from-dicom' };
@@ -109,8 +109,7 @@ export async function enrichImagingStudy(
   deadline: number,
   source: 'auto' | 'medplum-dicom' = 'auto'
 ): Promise<EnrichResult> {
-  const loaded = await loadStudyModel(medplum, study, config, deadline, source);
-  const manifest = buildManifest(loaded.model, config.flavor, { ...config, dicomwebBase: loaded.dicomwebBase });
+  const { loaded, built: manifest } = await manifestOfStoredStudy(medplum, study, config, deadline, source);
   const refs = await storeLinked(medplum, manifest, study, deadline);
   const fromManifest = rewriteReferences(
     manifest.bundle.entry?.find((e) => e.resource?.resourceType === 'ImagingStudy')?.resource as ImagingStudy,

@@ -4,7 +4,6 @@
  */
 import { badRequest, notFound, OperationOutcomeError, type BotEvent, type MedplumClient } from '@medplum/core';
 import type { Bundle, ImagingStudy, OperationOutcome, Reference, Resource } from '@medplum/fhirtypes';
-import { buildManifest } from '../manifest/build-manifest.ts';
 import { isValid, validateManifest } from '../validation/validate-manifest.ts';
 import { configFromSecrets } from './config.ts';
 import { enrichImagingStudy } from './enrich.ts';
@@ -13,7 +12,7 @@ import { consoleLogger, redact, type Logger } from './log.ts';
 import { publishManifest, retireManifests, type PublishResult } from './publish.ts';
 import { statusOf } from './retry.ts';
 import { NO_CACHE } from './store.ts';
-import { loadStudyModel } from './study-source.ts';
+import { manifestOfStoredStudy } from './study-source.ts';
 
 /** Default time budget of a bot run: Medplum's vmcontext bots time out after 10 s. */
 const DEFAULT_BUDGET_MS = 8_000;
@@ -41,6 +40,15 @@ function deletedResource(event: BotEvent): Resource | undefined {
     return input.deletedResource;
   }
   return header(event, 'X-Medplum-Interaction') === 'delete' ? (event.input as Resource) : undefined;
+}
+
+/** The study an operation or $execute names; 404 when there is none. */
+async function requireStudy(medplum: MedplumClient, input: unknown): Promise<Ensured<ImagingStudy>> {
+  const study = await readStudy(medplum, input);
+  if (!study) {
+    throw new OperationOutcomeError(notFound);
+  }
+  return study;
 }
 
 async function readStudy(medplum: MedplumClient, input: unknown): Promise<Ensured<ImagingStudy> | undefined> {
@@ -134,14 +142,10 @@ export async function onPublishRequest(
   log: Logger = consoleLogger
 ): Promise<PublishResult> {
   const deadline = deadlineOf(event);
-  const study = await readStudy(medplum, event.input);
-  if (!study) {
-    throw new OperationOutcomeError(notFound);
-  }
+  const study = await requireStudy(medplum, event.input);
   try {
     const config = configFromSecrets(event.secrets);
-    const loaded = await loadStudyModel(medplum, study, config, deadline);
-    const built = buildManifest(loaded.model, config.flavor, { ...config, dicomwebBase: loaded.dicomwebBase });
+    const { built } = await manifestOfStoredStudy(medplum, study, config, deadline);
     const result = await publishManifest(medplum, study, built, config, deadline);
     log.info(
       `ImagingStudy/${study.id}: manifest ${result.stored ? `stored at ${result.manifestUrl ?? ''}` : 'invalid, not stored'}`
@@ -167,13 +171,9 @@ export async function onGenerateManifest(
   log: Logger = consoleLogger
 ): Promise<Bundle> {
   const deadline = deadlineOf(event);
-  const study = await readStudy(medplum, event.input);
-  if (!study) {
-    throw new OperationOutcomeError(notFound);
-  }
+  const study = await requireStudy(medplum, event.input);
   const config = configFromSecrets(event.secrets);
-  const loaded = await loadStudyModel(medplum, study, config, deadline);
-  const built = buildManifest(loaded.model, config.flavor, { ...config, dicomwebBase: loaded.dicomwebBase });
+  const { built } = await manifestOfStoredStudy(medplum, study, config, deadline);
   const outcome = validateManifest(built.bundle, config.flavor);
   if (!isValid(outcome)) {
     log.error(`ImagingStudy/${study.id}: generated manifest is invalid`);

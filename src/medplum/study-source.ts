@@ -11,6 +11,7 @@ import { groupStudies, type SourcedRecord } from '../dicom/group-studies.ts';
 import { toInstanceRecord } from '../dicom/instance-record.ts';
 import { dicomJsonDatasets, naturalize } from '../dicom/read-dicom-json.ts';
 import type { StudyModel } from '../dicom/study-model.ts';
+import { buildManifest, type BuiltManifest } from '../manifest/build-manifest.ts';
 import type { BotConfig } from './config.ts';
 import { fetchStudyMetadata } from './dicomweb.ts';
 import { withRetry } from './retry.ts';
@@ -154,4 +155,26 @@ export async function loadStudyModel(
     dicomwebBase: config.dicomwebBase ?? ownDicomweb,
     source: 'medplum-dicom',
   };
+}
+
+/**
+ * The manifest of a stored ImagingStudy, built from its DICOM metadata exactly as enrichment, publication and
+ * $generate-fhir-manifest all build it.
+ * @param medplum - The client.
+ * @param study - The ImagingStudy.
+ * @param config - The bot configuration.
+ * @param deadline - Retry until this time.
+ * @param source - Where the metadata comes from (see loadStudyModel).
+ * @returns The loaded study and its (unvalidated) manifest.
+ */
+export async function manifestOfStoredStudy(
+  medplum: MedplumClient,
+  study: ImagingStudy,
+  config: BotConfig,
+  deadline: number,
+  source: 'auto' | 'medplum-dicom' = 'auto'
+): Promise<{ loaded: LoadedStudy; built: BuiltManifest }> {
+  const loaded = await loadStudyModel(medplum, study, config, deadline, source);
+  const built = buildManifest(loaded.model, config.flavor, { ...config, dicomwebBase: loaded.dicomwebBase });
+  return { loaded, built };
 }
