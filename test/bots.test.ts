@@ -104,6 +104,29 @@ describe('ImagingStudy → enrichment → manifest', () => {
     }
   });
 
+  test.each([
+    ['ingest-dicom', 'metadata'],
+    ['enrich-imaging-study', 'study'],
+    ['publish-manifest', 'reference'],
+  ] as const)('%s run twice on the same input writes nothing the second time', async (bot, kind) => {
+    const p = await project();
+    const study = await ingestCrStudy(p);
+    const input =
+      kind === 'metadata'
+        ? dicomJsonOf('dicom/study-cr')
+        : kind === 'study'
+          ? study
+          : { reference: `ImagingStudy/${study.id}` };
+    await p.runner.execute(bot, input);
+    await p.runner.drain();
+    const spies = spyOnWrites(p.medplum);
+    await p.runner.execute(bot, input);
+    await p.runner.drain();
+    for (const spy of spies) {
+      expect(spy).not.toHaveBeenCalled();
+    }
+  });
+
   test("the bot's own update does not trigger it again (loop-safe)", async () => {
     const p = await project();
     await p.runner.execute('ingest-dicom', dicomJsonOf('dicom/study-cr')[0]); // creates the ImagingStudy
