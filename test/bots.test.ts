@@ -345,6 +345,18 @@ describe('ingest-dicom', () => {
     expect(await writesOf(datasets[10])).toBe(0);
   });
 
+  test('a scheduled run (no input) folds the instances that arrived one by one into their study', async () => {
+    const p = await project();
+    for (const ds of dicomJsonOf('dicom/study-cr')) {
+      await p.runner.execute('ingest-dicom', { dataset: ds });
+    }
+    const [before] = await p.medplum.searchResources('ImagingStudy');
+    expect(before.numberOfInstances).toBe(1);
+    await p.runner.execute('ingest-dicom', {});
+    const [after] = await p.medplum.searchResources('ImagingStudy');
+    expect(after.numberOfInstances).toBe(3);
+  });
+
   test('a Binary holding a Part-10 file is ingested', async () => {
     const p = await project();
     const { readFileSync } = await import('node:fs');

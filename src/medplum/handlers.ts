@@ -198,10 +198,13 @@ export async function onIngest(
 ): Promise<IngestResult> {
   const deadline = deadlineOf(event);
   const config = configFromSecrets(event.secrets);
-  const input = event.input as { sync?: boolean; since?: string } | undefined;
+  const input = event.input as { sync?: boolean; since?: string } | string | undefined;
+  // A scheduled (cron) run comes without input, or with an empty one.
+  const scheduled = !input || (typeof input === 'object' && (Object.keys(input).length === 0 || 'sync' in input));
   try {
-    if (!input || (typeof input === 'object' && 'sync' in input)) {
-      const since = input?.since ?? new Date(Date.now() - 15 * 60_000).toISOString();
+    if (scheduled) {
+      const since =
+        (typeof input === 'object' ? input.since : undefined) ?? new Date(Date.now() - 15 * 60_000).toISOString();
       const studies = await recentlyIngestedStudies(medplum, since);
       const updated = await syncStudies(medplum, studies, config, deadline);
       log.info(`sync: ${studies.length} ImagingStudies checked, ${updated.length} updated`);
