@@ -221,6 +221,17 @@ describe('ImagingStudy → enrichment → manifest', () => {
     expect(docs.map((d) => d.status)).toEqual(['entered-in-error']);
   });
 
+  test('identifiers others added to the study are kept', async () => {
+    const p = await project();
+    const study = await ingestCrStudy(p);
+    const ris = { system: 'https://ris.example/orders', value: 'R-1' };
+    const withRis = await p.medplum.updateResource({ ...study, identifier: [...(study.identifier ?? []), ris] });
+    await p.runner.execute('enrich-imaging-study', withRis);
+    const after = await p.medplum.readResource('ImagingStudy', study.id);
+    expect(after.identifier).toContainEqual(ris);
+    expect(after.identifier?.[0].system).toBe('urn:dicom:uid');
+  });
+
   test('a new series updates the manifest in place', async () => {
     const p = await project();
     const [first, ...rest] = dicomJsonOf('dicom/study-cr');

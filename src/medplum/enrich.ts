@@ -115,7 +115,8 @@ export async function enrichImagingStudy(
     manifest.bundle.entry?.find((e) => e.resource?.resourceType === 'ImagingStudy')?.resource as ImagingStudy,
     refs
   );
-  const fields = isServerDerived(study) ? (['basedOn', 'referrer', 'procedureCode'] as const) : OWN_FIELDS;
+  const derived = isServerDerived(study);
+  const fields: readonly string[] = derived ? ['basedOn', 'referrer', 'procedureCode'] : OWN_FIELDS;
   const { resource, written } = await updateIfChanged(
     medplum,
     study,
@@ -126,6 +127,14 @@ export async function enrichImagingStudy(
         if (value !== undefined) {
           next[f] = value;
         }
+      }
+      // Identifiers others added (e.g. an RIS id) are kept next to the DICOM ones.
+      const ours = new Set(fromManifest.identifier?.map((i) => `${i.system ?? ''}|${i.value ?? ''}`));
+      const others = (current.identifier ?? []).filter(
+        (i) => !ours.has(`${i.system ?? ''}|${i.value ?? ''}`) && i.system !== 'urn:dicom:uid'
+      );
+      if (!derived && others.length) {
+        next.identifier = [...(fromManifest.identifier ?? []), ...others];
       }
       if (!current.subject?.reference) {
         next.subject = fromManifest.subject;
