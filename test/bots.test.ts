@@ -2,7 +2,15 @@
  * The bots end to end on the in-memory Medplum, through their real entry points and our Subscription runner.
  */
 import { OperationOutcomeError, tooManyRequests } from '@medplum/core';
-import type { Bundle, Device, DocumentReference, Endpoint, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  Device,
+  DocumentReference,
+  Endpoint,
+  ImagingStudy,
+  OperationOutcomeIssue,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
 import type { MockClient } from '@medplum/mock';
 import type { WithId } from '@medplum/core';
 import { afterEach, describe, expect, test, vi, type MockInstance } from 'vitest';
@@ -10,6 +18,9 @@ import { createEmbeddedProject, secretsOf, type EmbeddedProject } from '../src/e
 import { onImagingStudyEvent } from '../src/medplum/handlers.ts';
 import type { Logger } from '../src/medplum/log.ts';
 import { isValid, validateManifest } from '../src/validation/validate-manifest.ts';
+import { getConformance } from '../src/validation/conformance.ts';
+import { validateProfile } from '../src/validation/profile-validator.ts';
+import { IM } from '../src/profiles/canonicals.ts';
 import { dicomJsonOf } from './helpers/dicom-json.ts';
 
 const CR_STUDY = '1.3.6.1.4.1.5962.1.1.0.0.0.1196527414.5534.0.1';
@@ -84,6 +95,14 @@ describe('ImagingStudy → enrichment → manifest', () => {
       content: [{ attachment: { contentType: 'application/fhir+json', url: `Bundle/${bundle.id ?? ''}` } }],
       context: { related: [{ reference: `ImagingStudy/${study.id}` }], event: [{ coding: [{ code: 'CR' }] }] },
     });
+    // The DocumentReference conforms to ImManifestDocumentReference (its im-docref-1 is not evaluable FHIRPath).
+    const issues: OperationOutcomeIssue[] = [];
+    validateProfile(`${IM}ImManifestDocumentReference`, doc, 'DocumentReference', {
+      conf: getConformance(),
+      resolve: () => undefined,
+      issues,
+    });
+    expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
     const byPatient = await p.medplum.searchResources('DocumentReference', { subject: study.subject?.reference ?? '' });
     expect(byPatient.map((d) => d.id)).toEqual([doc.id]);
     // Stored once each, keyed on identifiers.

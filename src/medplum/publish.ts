@@ -66,14 +66,15 @@ function documentReferenceFor(
   const event = modalities(study);
   return {
     resourceType: 'DocumentReference',
-    meta: { tag: [{ system: FLAVOR_TAG_SYSTEM, code: flavor }] },
+    meta: { profile: [`${IM}ImManifestDocumentReference`], tag: [{ system: FLAVOR_TAG_SYSTEM, code: flavor }] },
     extension: event?.map((valueCodeableConcept) => ({
       url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-DocumentReference.modality',
       valueCodeableConcept,
     })),
     masterIdentifier: documentIdentifier(built.manifestUid),
+    // The manifest's UID is the masterIdentifier (MHD uniqueId), which the `identifier` search also covers; the
+    // entry UUID is the one identifier of the profile's entry-uuid slice.
     identifier: [
-      documentIdentifier(built.manifestUid),
       {
         use: 'official',
         system: 'urn:ietf:rfc:3986',
@@ -184,7 +185,11 @@ export async function publishManifest(
     const r = await updateIfChanged(
       medplum,
       existing,
-      (cur) => ({ ...desired, id: cur.id, meta: { ...cur.meta, tag: desired.meta?.tag } }),
+      (cur) => ({
+        ...desired,
+        id: cur.id,
+        meta: { ...cur.meta, profile: desired.meta?.profile, tag: desired.meta?.tag },
+      }),
       deadline
     );
     documentReference = r.resource;
