@@ -103,6 +103,26 @@ describe('imaging-manifest validate', () => {
   });
 });
 
+describe('imaging-manifest demo (the main job on the embedded default)', () => {
+  test('runs ingest → enrichment → publication on the in-memory Medplum and writes the stored, valid manifest', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'im-')), 'demo', 'manifest.json');
+    const r = await cli('demo', '--out', out, '--viewer-url', 'http://localhost:3000/viewer?s={studyInstanceUid}');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/3 series, 3 instances, CR; manifest Bundle\/[0-9a-f-]+ \(6 entries, valid\)/);
+    expect(r.err).toMatch(/bot runs: ingest-dicom \d+, enrich-imaging-study \d+/);
+    const bundle = JSON.parse(readFileSync(out, 'utf8')) as Bundle;
+    expect((await cli('validate', out)).code).toBe(0);
+    expect(bundle.entry?.map((e) => e.resource?.resourceType).sort()).toEqual([
+      'Device',
+      'Endpoint',
+      'Endpoint',
+      'ImagingStudy',
+      'Patient',
+      'ServiceRequest',
+    ]);
+  });
+});
+
 describe('the installed command', () => {
   test('runs from the repo root as npm run imaging-manifest, with the embedded sample', () => {
     const dir = mkdtempSync(join(tmpdir(), 'im-'));

@@ -173,8 +173,8 @@ export async function ingestInstance(
 }
 
 /**
- * Folds accumulated instances into their ImagingStudies: a study whose ImagingStudy counts fewer instances than
- * the DICOM store holds is re-derived once (enrichment from the store).
+ * Folds accumulated instances into their ImagingStudies: each study is re-derived from Medplum's DICOM store in one
+ * update (enrichment from the store); a study with nothing new writes nothing.
  * @param medplum - The client.
  * @param studies - The ImagingStudies to check.
  * @param config - The bot configuration.
