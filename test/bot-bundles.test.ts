@@ -77,7 +77,7 @@ describe('built bots in the vmcontext sandbox', () => {
     }
   });
 
-  test('ingest → enrich → generate run from the bundles against the in-memory Medplum', async () => {
+  test('ingest → enrich → publish → generate run from the bundles against the in-memory Medplum', async () => {
     const medplum = createEmbeddedMedplum();
     const ingested = await runBundle('ingest-dicom', medplum, dicomJsonOf('dicom/study-cr'));
     expect(ingested.result).toMatchObject({ instances: 3 });
@@ -91,6 +91,9 @@ describe('built bots in the vmcontext sandbox', () => {
     expect(enriched.logs.join('\n')).not.toMatch(/Doe|Archibald|77654033/);
     const [doc] = await medplum.searchResources('DocumentReference', { related: `ImagingStudy/${study.id}` });
     expect(doc.status).toBe('current');
+
+    const published = await runBundle('publish-manifest', medplum, { reference: `ImagingStudy/${study.id}` });
+    expect(published.result).toMatchObject({ stored: true, writes: 0 }); // already published by enrichment
 
     const generated = await runBundle('generate-fhir-manifest', medplum, study);
     expect(isValid(validateManifest(generated.result as Bundle))).toBe(true);
