@@ -57,6 +57,22 @@ describe('imaging-manifest build', () => {
     expect(readdirSync(dir)).toEqual(['1.3.6.1.4.1.5962.1.1.0.0.0.1196527414.5534.0.1.json']); // the good study is still written
   });
 
+  test('a folder of more than 200 files reports progress', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'im-many-'));
+    const bytes = readFileSync(fixturePath('part10/CT_small.dcm'));
+    for (let i = 0; i < 250; i++) {
+      writeFileSync(join(dir, `f${i}`), bytes);
+    }
+    const progress: string[] = [];
+    const code = await run(['build', dir, '--out-dir', join(dir, 'out'), ...base], {
+      out: () => undefined,
+      err: () => undefined,
+      progress: (t) => progress.push(t),
+    });
+    expect(code).toBe(0);
+    expect(progress).toEqual(['reading 100/250 files', 'reading 200/250 files', 'reading 250/250 files']);
+  });
+
   test('eu without a DICOMweb address fails for that study, naming the option', async () => {
     const r = await cli('build', fixturePath('dicom'), '--timezone', 'UTC');
     expect(r.code).toBe(1);
