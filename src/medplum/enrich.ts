@@ -56,15 +56,25 @@ export function isServerDerived(study: ImagingStudy): boolean {
   return !!study.meta?.tag?.some((t) => t.system === DERIVED_TAG.system && t.code === DERIVED_TAG.code);
 }
 
-async function storeLinked(
+/**
+ * Stores the manifest resources the ImagingStudy links to, once per identity.
+ * @param medplum - The client.
+ * @param manifest - The built manifest.
+ * @param study - The stored study (its subject, when it has one, stands for the manifest's Patient).
+ * @param deadline - Give up retrying after this time.
+ * @param types - The resource types to store, in this order (references between them are rewritten).
+ * @returns Manifest fullUrl → stored reference.
+ */
+export async function storeLinked(
   medplum: MedplumClient,
   manifest: BuiltManifest,
-  study: ImagingStudy,
-  deadline: number
+  study: Partial<Pick<ImagingStudy, 'subject'>>,
+  deadline: number,
+  types: readonly string[] = ['Patient', 'ServiceRequest', 'Endpoint', 'Device', 'Practitioner']
 ): Promise<Map<string, Reference>> {
   const refs = new Map<string, Reference>();
   const entries = manifest.bundle.entry ?? [];
-  const ordered = ['Patient', 'ServiceRequest', 'Endpoint', 'Device', 'Practitioner'];
+  const ordered = types;
   const referenced = JSON.stringify(entries.find((e) => e.resource?.resourceType === 'ImagingStudy'));
   for (const type of ordered) {
     for (const e of entries) {

@@ -24,7 +24,7 @@ import { readPart10, toDicomJson } from '../dicom/read-part10.ts';
 import { groupStudies } from '../dicom/group-studies.ts';
 import { buildManifest } from '../manifest/build-manifest.ts';
 import type { BotConfig } from './config.ts';
-import { enrichImagingStudy, manifestIdentity } from './enrich.ts';
+import { enrichImagingStudy, storeLinked } from './enrich.ts';
 import { rewriteReferences } from './references.ts';
 import { withRetry } from './retry.ts';
 import { NO_CACHE, ensureResource } from './store.ts';
@@ -75,19 +75,7 @@ async function ensureImagingStudy(
     dicomwebBase: config.dicomwebBase ?? 'http://notspecified',
   });
   const entries = built.bundle.entry ?? [];
-  const patientEntry = entries.find((e) => e.resource?.resourceType === 'Patient');
-  const refs = new Map<string, Reference>();
-  if (patientEntry?.resource) {
-    const { id: _id, ...patient } = patientEntry.resource as Resource & {
-      identifier?: { system?: string; value?: string }[];
-    };
-    const identity = patient.identifier?.[0] ?? manifestIdentity(patientEntry.fullUrl ?? '');
-    if (!patient.identifier?.length) {
-      patient.identifier = [identity];
-    }
-    const stored = await ensureResource(medplum, patient, identity, deadline);
-    refs.set(patientEntry.fullUrl ?? '', { reference: `Patient/${stored.id}` });
-  }
+  const refs = await storeLinked(medplum, built, {}, deadline, ['Patient']);
   const fromManifest = entries.find((e) => e.resource?.resourceType === 'ImagingStudy')?.resource as ImagingStudy;
   const { id: _id, endpoint: _e, basedOn: _b, referrer: _r, ...rest } = rewriteReferences(fromManifest, refs);
   const study: ImagingStudy = {
