@@ -53,10 +53,6 @@ function fillMissing<T extends object>(target: T, source: T): void {
   }
 }
 
-function clone<T>(value: T): T {
-  return structuredClone(value);
-}
-
 /**
  * Groups instance records into studies.
  * @param records - The records with their sources.
@@ -70,7 +66,7 @@ export function groupStudies(records: SourcedRecord[]): StudyModel[] {
   for (const { record, source } of sorted) {
     let study = studies.get(record.study.studyInstanceUid);
     if (!study) {
-      study = { ...clone(record.study), series: [], warnings: [] };
+      study = { ...structuredClone(record.study), series: [], warnings: [] };
       studies.set(record.study.studyInstanceUid, study);
     } else {
       fillMissing(study, record.study);
@@ -90,7 +86,7 @@ export function groupStudies(records: SourcedRecord[]): StudyModel[] {
     const seriesKey = `${record.study.studyInstanceUid}|${record.series.seriesInstanceUid}`;
     let series = seriesByUid.get(seriesKey);
     if (!series) {
-      series = { ...clone(record.series), instances: [] };
+      series = { ...structuredClone(record.series), instances: [] };
       seriesByUid.set(seriesKey, series);
       study.series.push(series);
     } else {

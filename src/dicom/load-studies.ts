@@ -65,6 +65,21 @@ function looksLikeJson(bytes: Uint8Array): boolean {
 }
 
 /**
+ * The instance records of a DICOM JSON document (one dataset at a time: each naturalized dataset is garbage once
+ * its record is taken).
+ * @param json - A parsed DICOM JSON document (dataset, array of datasets, or Agent notification).
+ * @param source - Its name; records are named `source[i]`.
+ * @returns The records.
+ * @throws Error when the document is not DICOM JSON; MissingAttributeError when a dataset lacks a required UID.
+ */
+export function recordsFromDicomJson(json: unknown, source: string): SourcedRecord[] {
+  return dicomJsonDatasets(json).map((ds, i) => ({
+    record: toInstanceRecord(naturalize(ds)),
+    source: `${source}[${i}]`,
+  }));
+}
+
+/**
  * Reads the instance records of one file.
  * @param source - The file's name, used in messages.
  * @param bytes - The file's content.
@@ -81,11 +96,7 @@ export function readInstanceRecords(source: string, bytes: Uint8Array): SourcedR
         throw new DicomReadError(`invalid JSON: ${(err as Error).message}`);
       }
       try {
-        // One dataset at a time: each naturalized dataset is garbage once its record is taken.
-        return dicomJsonDatasets(json).map((ds, i) => ({
-          record: toInstanceRecord(naturalize(ds)),
-          source: `${source}[${i}]`,
-        }));
+        return recordsFromDicomJson(json, source);
       } catch (err) {
         if (err instanceof MissingAttributeError) {
           throw err;

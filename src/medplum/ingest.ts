@@ -18,16 +18,16 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 import type { DicomJsonDataset } from 'dcmjs';
-import { toInstanceRecord } from '../dicom/instance-record.ts';
-import { dicomJsonDatasets, naturalize } from '../dicom/read-dicom-json.ts';
+import { dicomJsonDatasets } from '../dicom/read-dicom-json.ts';
+import { recordsFromDicomJson } from '../dicom/load-studies.ts';
 import { readPart10, toDicomJson } from '../dicom/read-part10.ts';
-import { groupStudies } from '../dicom/group-studies.ts';
+import { groupStudies, type SourcedRecord } from '../dicom/group-studies.ts';
 import { buildManifest } from '../manifest/build-manifest.ts';
 import type { BotConfig } from './config.ts';
 import { enrichImagingStudy, storeLinked } from './enrich.ts';
 import { rewriteReferences } from './references.ts';
 import { withRetry } from './retry.ts';
-import { NO_CACHE, ensureResource } from './store.ts';
+import { NO_CACHE, createOnce, ensureResource, findUnique } from './store.ts';
 
 /** One instance to ingest: its DICOM JSON and, when known, its Part-10 file. */
 export interface IngestInstance {
@@ -45,30 +45,20 @@ export interface IngestResult {
 
 type Ensured<T> = T & { id: string };
 
-function uid(dataset: DicomJsonDataset, tag: string): string {
-  const value = dataset[tag]?.Value?.[0];
-  if (typeof value !== 'string' || !value) {
-    throw new Error(
-      `instance without ${tag === '0020000D' ? 'StudyInstanceUID' : tag === '0020000E' ? 'SeriesInstanceUID' : 'SOPInstanceUID'}`
-    );
-  }
-  return value;
-}
-
 /** Creates the ImagingStudy of a new study from what is known so far, with its Patient. */
 async function ensureImagingStudy(
   medplum: MedplumClient,
-  dataset: DicomJsonDataset,
+  record: SourcedRecord,
   config: BotConfig,
   deadline: number
 ): Promise<Ensured<ImagingStudy>> {
-  const studyUid = uid(dataset, '0020000D');
-  const query = `identifier=${encodeURIComponent(`urn:dicom:uid|urn:oid:${studyUid}`)}`;
-  const existing = await withRetry(() => medplum.searchOne('ImagingStudy', query, NO_CACHE), { deadline });
+  const studyUid = record.record.study.studyInstanceUid;
+  const identity = { system: 'urn:dicom:uid', value: `urn:oid:${studyUid}` };
+  const existing = await findUnique<ImagingStudy>(medplum, 'ImagingStudy', identity, deadline);
   if (existing) {
     return existing;
   }
-  const [model] = groupStudies([{ record: toInstanceRecord(naturalize(dataset)), source: 'instance' }]);
+  const [model] = groupStudies([record]);
   // The address is a placeholder until enrichment: the new study's own endpoint is not part of what is stored here.
   const built = buildManifest(model, config.flavor, {
     ...config,
@@ -82,10 +72,7 @@ async function ensureImagingStudy(
     ...rest,
     series: rest.series?.map(({ endpoint: _se, performer: _p, ...s }) => s),
   };
-  return withRetry(async () => await medplum.createResourceIfNoneExist(study, query), {
-    deadline,
-    conflicts: true,
-  });
+  return createOnce(medplum, study, identity, deadline);
 }
 
 /**
@@ -103,14 +90,11 @@ export async function ingestInstance(
   deadline: number
 ): Promise<Ensured<ImagingStudy>> {
   const ds = instance.dataset;
-  const studyUid = uid(ds, '0020000D');
-  const seriesUid = uid(ds, '0020000E');
-  const sopUid = uid(ds, '00080018');
-  const sopClass =
-    typeof ds['00080016']?.Value?.[0] === 'string' ? ds['00080016'].Value[0] : '1.2.840.10008.5.1.4.1.1.7';
-  const existing = await withRetry(() => medplum.searchOne('DicomInstance', { 'sop-instance-uid': sopUid }, NO_CACHE), {
-    deadline,
-  });
+  const [sourced] = recordsFromDicomJson(ds, 'instance');
+  const { study: s, series: se, instance: i } = sourced.record;
+  const [studyUid, seriesUid, sopUid] = [s.studyInstanceUid, se.seriesInstanceUid, i.sopInstanceUid];
+  const sopClass = i.sopClassUid ?? '1.2.840.10008.5.1.4.1.1.7';
+  const existing = await findUnique<DicomInstance>(medplum, 'DicomInstance', `sop-instance-uid=${sopUid}`, deadline);
   if (!existing) {
     const study = await ensureResource(
       medplum,
@@ -157,7 +141,7 @@ export async function ingestInstance(
       deadline
     );
   }
-  return ensureImagingStudy(medplum, ds, config, deadline);
+  return ensureImagingStudy(medplum, sourced, config, deadline);
 }
 
 /**

@@ -22,7 +22,7 @@ import type { Flavor } from '../profiles/profile-set.ts';
 import { isValid, validateManifest } from '../validation/validate-manifest.ts';
 import type { BotConfig } from './config.ts';
 import { withRetry } from './retry.ts';
-import { NO_CACHE, ensureResource, identifierQuery, updateIfChanged } from './store.ts';
+import { NO_CACHE, findUnique, saveResource, updateIfChanged } from './store.ts';
 
 /** What publishing did. */
 export interface PublishResult {
@@ -45,6 +45,11 @@ const FLAVOR_TAG_SYSTEM = 'https://medplum-imaging-manifest/flavor';
 export function manifestHash(bundle: Bundle): string {
   const { timestamp: _t, ...rest } = bundle;
   return createHash('sha1').update(JSON.stringify(rest)).digest('base64');
+}
+
+function withoutId<T extends { id?: string }>(resource: T): T {
+  const { id: _id, ...rest } = resource;
+  return rest as T;
 }
 
 function documentIdentifier(manifestUid: string): Identifier {
@@ -114,18 +119,8 @@ function documentReferenceFor(
 }
 
 async function storeBundle(medplum: MedplumClient, bundle: Bundle, deadline: number): Promise<string> {
-  const identifier = bundle.identifier ?? {};
-  const existing = await withRetry(
-    () => medplum.searchOne('Bundle', `identifier=${encodeURIComponent(identifierQuery(identifier))}`, NO_CACHE),
-    { deadline }
-  );
-  if (existing) {
-    const { resource } = await updateIfChanged(medplum, existing, () => ({ ...bundle, id: existing.id }), deadline);
-    return `Bundle/${resource.id ?? ''}`;
-  }
-  const { id: _id, ...body } = bundle;
-  const stored = await ensureResource(medplum, body, identifier, deadline);
-  return `Bundle/${stored.id}`;
+  const { resource } = await saveResource(medplum, withoutId(bundle), bundle.identifier ?? {}, deadline);
+  return `Bundle/${resource.id}`;
 }
 
 async function storeBinary(medplum: MedplumClient, json: string, deadline: number): Promise<string> {
@@ -158,11 +153,7 @@ export async function publishManifest(
   }
   const hash = manifestHash(built.bundle);
   const identifier = documentIdentifier(built.manifestUid);
-  const existing = await withRetry(
-    () =>
-      medplum.searchOne('DocumentReference', `identifier=${encodeURIComponent(identifierQuery(identifier))}`, NO_CACHE),
-    { deadline }
-  );
+  const existing = await findUnique<DocumentReference>(medplum, 'DocumentReference', identifier, deadline);
   const current = existing?.content[0]?.attachment;
   if (existing?.status === 'current' && current?.hash === hash && current.url) {
     return {
@@ -180,22 +171,9 @@ export async function publishManifest(
       ? await storeBinary(medplum, json, deadline)
       : await storeBundle(medplum, built.bundle, deadline);
   const desired = documentReferenceFor(study, built, config.flavor, manifestUrl, hash, size);
-  let documentReference: DocumentReference & { id: string };
-  if (existing) {
-    const r = await updateIfChanged(
-      medplum,
-      existing,
-      (cur) => ({
-        ...desired,
-        id: cur.id,
-        meta: { ...cur.meta, profile: desired.meta?.profile, tag: desired.meta?.tag },
-      }),
-      deadline
-    );
-    documentReference = r.resource;
-  } else {
-    documentReference = await ensureResource(medplum, desired, identifier, deadline);
-  }
+  const { resource: documentReference } = await saveResource(medplum, desired, identifier, deadline, {
+    resource: existing,
+  });
   const previous = current?.url;
   if (previous?.startsWith('Binary/') && previous !== manifestUrl) {
     await withRetry(() => medplum.deleteResource('Binary', previous.slice('Binary/'.length)), { deadline }).catch(

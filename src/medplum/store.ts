@@ -17,8 +17,50 @@ export function identifierQuery(identifier: Identifier): string {
   return `${identifier.system ?? ''}|${identifier.value ?? ''}`;
 }
 
+function uniqueQuery(unique: Identifier | string): string {
+  return typeof unique === 'string' ? unique : `identifier=${encodeURIComponent(identifierQuery(unique))}`;
+}
+
 /**
- * Finds a resource by a unique search (an identifier, or a query such as `sop-instance-uid=…`) or creates it once.
+ * Searches for the one resource a unique search (an identifier, or a query such as `sop-instance-uid=…`) names.
+ * @param medplum - The client.
+ * @param resourceType - The type.
+ * @param unique - The identifier or query.
+ * @param deadline - Retry until this time.
+ * @returns The resource, or undefined.
+ */
+export async function findUnique<T extends Resource>(
+  medplum: MedplumClient,
+  resourceType: T['resourceType'],
+  unique: Identifier | string,
+  deadline: number
+): Promise<(T & { id: string }) | undefined> {
+  const found = await withRetry(() => medplum.searchOne(resourceType, uniqueQuery(unique), NO_CACHE), { deadline });
+  return found as (T & { id: string }) | undefined;
+}
+
+/**
+ * Creates a resource unless the unique search finds one (a conditional create: concurrent runs leave one).
+ * @param medplum - The client.
+ * @param resource - The resource (without id).
+ * @param unique - The identifier or query that makes it unique.
+ * @param deadline - Retry until this time.
+ * @returns The created or found resource.
+ */
+export function createOnce<T extends Resource>(
+  medplum: MedplumClient,
+  resource: T,
+  unique: Identifier | string,
+  deadline: number
+): Promise<T & { id: string }> {
+  return withRetry(
+    async () => (await medplum.createResourceIfNoneExist(resource, uniqueQuery(unique))) as T & { id: string },
+    { deadline, conflicts: true }
+  );
+}
+
+/**
+ * Finds a resource by a unique search or creates it once (a conditional create, so concurrent runs leave one).
  * @param medplum - The client.
  * @param resource - The resource to create when none exists (without id).
  * @param unique - The identifier, or the search query, that makes it unique.
@@ -31,13 +73,42 @@ export async function ensureResource<T extends Resource>(
   unique: Identifier | string,
   deadline: number
 ): Promise<T & { id: string }> {
-  const query = typeof unique === 'string' ? unique : `identifier=${encodeURIComponent(identifierQuery(unique))}`;
-  return withRetry(
-    async () => {
-      const found = await medplum.searchOne(resource.resourceType, query, NO_CACHE);
-      return (found ?? (await medplum.createResourceIfNoneExist(resource, query))) as T & { id: string };
-    },
-    { deadline, conflicts: true }
+  return (
+    (await findUnique<T>(medplum, resource.resourceType, unique, deadline)) ??
+    createOnce(medplum, resource, unique, deadline)
+  );
+}
+
+/**
+ * Makes the stored resource that `unique` names equal to `desired`: creates it once, or updates it (If-Match) when
+ * its content differs; the stored id and version metadata are kept.
+ * @param medplum - The client.
+ * @param desired - The wanted content (without id).
+ * @param unique - The identifier or query that names it.
+ * @param deadline - Retry until this time.
+ * @param found - The result of a search already made for `unique` (saves a second one); searched when omitted.
+ * @returns The stored resource and whether it was written.
+ */
+export async function saveResource<T extends Resource>(
+  medplum: MedplumClient,
+  desired: T,
+  unique: Identifier | string,
+  deadline: number,
+  found?: { resource: (T & { id: string }) | undefined }
+): Promise<{ resource: T & { id: string }; written: boolean }> {
+  const existing = found ? found.resource : await findUnique<T>(medplum, desired.resourceType, unique, deadline);
+  if (!existing) {
+    return { resource: await createOnce(medplum, desired, unique, deadline), written: true };
+  }
+  return updateIfChanged(
+    medplum,
+    existing,
+    (cur) => ({
+      ...desired,
+      id: cur.id,
+      meta: { ...cur.meta, profile: desired.meta?.profile, tag: desired.meta?.tag },
+    }),
+    deadline
   );
 }
 

@@ -7,9 +7,8 @@
  */
 import type { MedplumClient } from '@medplum/core';
 import type { Bundle, DicomInstance, Endpoint, ImagingStudy } from '@medplum/fhirtypes';
-import { groupStudies, type SourcedRecord } from '../dicom/group-studies.ts';
-import { toInstanceRecord } from '../dicom/instance-record.ts';
-import { dicomJsonDatasets, naturalize } from '../dicom/read-dicom-json.ts';
+import { groupStudies } from '../dicom/group-studies.ts';
+import { recordsFromDicomJson } from '../dicom/load-studies.ts';
 import type { StudyModel } from '../dicom/study-model.ts';
 import { buildManifest, type BuiltManifest } from '../manifest/build-manifest.ts';
 import type { BotConfig } from './config.ts';
@@ -51,11 +50,9 @@ export function studyInstanceUidOf(study: ImagingStudy): string | undefined {
  * @throws StudyNotFoundError when no dataset belongs to the study.
  */
 export function modelFromDicomJson(datasets: unknown[], studyInstanceUid: string): StudyModel {
-  const records: SourcedRecord[] = dicomJsonDatasets(datasets).map((ds, i) => ({
-    record: toInstanceRecord(naturalize(ds)),
-    source: `instance[${i}]`,
-  }));
-  const study = groupStudies(records).find((s) => s.studyInstanceUid === studyInstanceUid);
+  const study = groupStudies(recordsFromDicomJson(datasets, 'instance')).find(
+    (s) => s.studyInstanceUid === studyInstanceUid
+  );
   if (!study) {
     throw new StudyNotFoundError(`no instance of study ${studyInstanceUid} in the metadata`);
   }
