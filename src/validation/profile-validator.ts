@@ -6,7 +6,7 @@
  * discriminators, resolving into member profiles and through references), required bindings to value sets we can
  * expand, the profile's own invariants (error and warning), and the type of referenced resources.
  */
-import { evalFhirPathTyped, toTypedValue } from '@medplum/core';
+import { deepEquals, evalFhirPathTyped, toTypedValue } from '@medplum/core';
 import type { ElementDefinition, OperationOutcomeIssue, Reference, Resource } from '@medplum/fhirtypes';
 import type { Conformance, LoadedProfile } from './conformance.ts';
 
@@ -86,10 +86,6 @@ export function matchesPattern(value: unknown, pattern: unknown): boolean {
     return isObject(value) && Object.entries(pattern).every(([k, p]) => matchesPattern(value[k], p));
   }
   return value === pattern;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Values at a simple dotted path (`type.coding.code`), flattening arrays. */
@@ -383,7 +379,7 @@ function walk(
   isRoot = false
 ): void {
   const fp = fixedOrPattern(el);
-  if (fp && !(fp.kind === 'fixed' ? deepEqual(value, fp.value) : matchesPattern(value, fp.value))) {
+  if (fp && !(fp.kind === 'fixed' ? deepEquals(value, fp.value) : matchesPattern(value, fp.value))) {
     issue(ctx, 'error', 'value', path, `value does not match the ${fp.kind} value ${JSON.stringify(fp.value)}`);
   }
   checkBinding(el, value, path, ctx);
