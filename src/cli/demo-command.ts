@@ -76,5 +76,8 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     io.err(`written to ${out}`);
   }
   io.err(`bot runs: ${[...runner.runs].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  runner.failures.forEach((f) => {
+    io.err(`bot run failed (redelivered): ${f.bot}: ${f.error}`);
+  });
   return failed || studies.length === 0 ? 1 : 0;
 }

@@ -67,7 +67,7 @@ export class SubscriptionRunner {
       update?: boolean
     ): ReturnType<typeof create<T>> => {
       const previous =
-        update && resource.id
+        update && resource.id && this.watches(resource.resourceType)
           ? await repo.readResource(resource.resourceType, resource.id).catch(() => undefined)
           : undefined;
       const result = await create(resource, options, update);
@@ -75,7 +75,9 @@ export class SubscriptionRunner {
       return result;
     };
     repo.deleteResource = async (resourceType: string, id: string, options?: never): Promise<void> => {
-      const previous = await repo.readResource(resourceType, id).catch(() => undefined);
+      const previous = this.watches(resourceType)
+        ? await repo.readResource(resourceType, id).catch(() => undefined)
+        : undefined;
       await del(resourceType, id, options);
       if (previous) {
         await this.enqueue('delete', previous);
@@ -100,6 +102,11 @@ export class SubscriptionRunner {
   private interactions(sub: Subscription): Interaction[] {
     const listed = (sub.extension ?? []).filter((e) => e.url === INTERACTION).map((e) => e.valueCode as Interaction);
     return listed.length ? listed : ['create', 'update', 'delete'];
+  }
+
+  /** Whether any Subscription watches this resource type (only then are previous versions read). */
+  private watches(resourceType: string): boolean {
+    return this.subscriptions.some((sub) => sub.criteria.split('?')[0] === resourceType);
   }
 
   private async matches(
